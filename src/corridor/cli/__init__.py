@@ -1,0 +1,1 @@
+"""The ``corridor`` command line (Typer + rich)."""

@@ -1,0 +1,101 @@
+"""``ingest``, ``sources``, ``releases``: getting files into the store."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from corridor.cli.options import DbOption, FormatOption
+from corridor.cli.output import console, err_console, show
+from corridor.errors import ConfigError
+from corridor.sources.registry import SOURCES
+from corridor.store import Store, ingest
+
+
+def ingest_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Agency files (CSV).", show_default=False)],
+    db: DbOption = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Force a connector id (see `sources`).")
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option("--published", help="Publication date YYYY-MM-DD.")
+    ] = None,
+) -> None:
+    """Ingest agency files as new releases: all files or none."""
+    pub = _parse_date(published) if published else None
+    store = Store(db)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("starting", total=None)
+        results = ingest(
+            store.path, files, source=source, published=pub,
+            progress=lambda msg: progress.update(task, description=msg),
+        )  # fmt: skip
+    for res in results:
+        if res.status == "new" and res.periods is None:
+            console.print(f"+ {res.path.name}: {res.source} release {res.release_id}, "
+                          f"{res.rows:,} reference rows")
+        elif res.status == "unchanged":
+            console.print(f"= {res.path.name}: unchanged, already release {res.release_id}")
+        else:
+            span = f" {res.periods[0]:%Y-%m}..{res.periods[1]:%Y-%m}" if res.periods else ""
+            console.print(
+                f"+ {res.path.name}: {res.source} release {res.release_id}, "
+                f"{res.rows:,} rows, total {res.total:,}{span}"
+            )
+            for note in res.notes:
+                err_console.print(f"  [yellow]note:[/yellow] {note}")
+    console.print(f"store: {store.path}")
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--published `{text}` is not a date YYYY-MM-DD") from None
+
+
+def sources_cmd(
+    db: DbOption = None,
+    fmt: FormatOption = "table",
+    available: Annotated[
+        bool, typer.Option("--available", help="List every connector, not the store's sources.")
+    ] = False,
+) -> None:
+    """Sources in the store (or every connector with --available)."""
+    if available:
+        df = pd.DataFrame(
+            [
+                {
+                    "source": s.info.id,
+                    "title": s.info.title,
+                    "geo": s.info.geo,
+                    "group": s.info.group,
+                    "priority": s.info.priority,
+                    "columns": ",".join(sorted(s.required)) if fmt != "table" else len(s.required),
+                }
+                for s in SOURCES.values()
+            ]
+        )
+        show(df, fmt, "connectors")
+        return
+    df = Store(db).sources()
+    if fmt == "table":
+        df = df.assign(dims=df["dims"].map(lambda d: ",".join(d))).drop(columns=["title"])
+    show(df, fmt, "sources in the store")
+
+
+def releases_cmd(db: DbOption = None, fmt: FormatOption = "table") -> None:
+    """Every release, newest first; `current_slices` 0 means fully superseded."""
+    df = Store(db).releases()
+    if fmt == "table":
+        df = df.assign(sha256=df["sha256"].str.slice(0, 12))
+    show(df, fmt, "releases")

@@ -1,0 +1,133 @@
+"""``demo``: the main job end to end on the embedded default (a DuckDB file).
+
+Ingests the agencies' data (``--data``, else ``../shared/data`` beside a source
+checkout, else the small illustrative example shipped with corridor), then
+prints the corridor in checkpoint order and writes the exports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from corridor.cli.output import console, err_console, show
+from corridor.config import shared_data_dir
+from corridor.countries import name_of
+from corridor.errors import ConfigError
+from corridor.store import Store, ingest
+from corridor.store.export import FORMATS
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cbp_encounters_example.csv"
+
+# One line per checkpoint, in corridor order: (label, query filters).
+CHECKPOINTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("Darién, Panama (SNM transits)", {"geo": "PAN", "event": "irregular_transit"}),
+    ("Honduras (INM irregular arrivals)", {"geo": "HND", "event": "irregular_transit"}),
+    ("Guatemala (IGM returns received)", {"geo": "GTM", "event": "return_received"}),
+    ("Mexico (UPM irregular presence events)", {"geo": "MEX", "event": "irregular_presence"}),
+    ("US southwest border (CBP encounters)",
+     {"geo": "USA", "event": "encounters", "area": "southwest_land_border"}),
+)  # fmt: skip
+
+
+def _input_files(data: Path | None) -> list[Path]:
+    if data is not None:
+        if not data.is_dir():
+            raise ConfigError(f"--data {data}: not a folder")
+        files = sorted(data.glob("*.csv"))
+        if not files:
+            raise ConfigError(f"--data {data}: no .csv files in it")
+        return files
+    shared = shared_data_dir()
+    if shared is not None:
+        real = sorted(p for p in (shared / "real").glob("irreg_*.csv"))
+        real += sorted((shared / "real").glob("iom_mmp.csv"))
+        return real + sorted((shared / "raw").glob("cbp_*.csv"))
+    err_console.print(
+        "[yellow]no agency data found: using the small illustrative example shipped with "
+        "corridor (not official figures)[/yellow]"
+    )
+    return [EXAMPLE]
+
+
+def demo_cmd(
+    db: Annotated[
+        Path, typer.Option("--db", help="Store for the demo (kept apart from your own).")
+    ] = Path("corridor-demo/corridor.duckdb"),
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Folder of agency CSV files to ingest.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the exports.")] = Path(
+        "corridor-demo"
+    ),
+) -> None:
+    """Ingest the agencies' data, show the corridor and write the exports."""
+    files = _input_files(data)
+    console.rule("ingest")
+    results = ingest(db, files, progress=lambda msg: err_console.print(f"  {msg}"))
+    for res in results:
+        state = "unchanged" if res.status == "unchanged" else f"{res.rows:,} rows"
+        console.print(f"  {res.path.name:<45} {res.source:<28} {state}")
+    store = Store(db)
+    console.rule("sources")
+    show(store.sources()[["source", "geo", "grp", "first", "last", "total"]], "table")
+    console.rule("the corridor, last 6 months with data, in checkpoint order")
+    show(_corridor_table(store), "table")
+    console.rule("top nationalities at each checkpoint, last 12 months")
+    show(_top_nationalities(store), "table")
+    console.rule("exports")
+    out.mkdir(parents=True, exist_ok=True)
+    for fmt in FORMATS:
+        ext = {"sdmx-csv": "sdmx.csv", "hxl": "hxl.csv"}.get(fmt, fmt)
+        target = out / f"flows.{ext}"
+        rows = store.export(fmt, target)
+        console.print(f"  {fmt:<9} {rows:>9,} rows  {target}")
+    console.print(
+        f"\nstore: {store.path}  (try: corridor query --db {store.path} --geo PAN --by year)"
+    )
+
+
+def _corridor_table(store: Store) -> pd.DataFrame:
+    frames = []
+    for label, filters in CHECKPOINTS:
+        df = store.flows(**filters, by=["period"])  # type: ignore[arg-type]
+        if df.empty:
+            continue
+        df = df.tail(6).assign(checkpoint=label)
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=["checkpoint"])
+    long = pd.concat(frames)
+    long["month"] = pd.to_datetime(long["period"]).dt.strftime("%Y-%m")
+    wide = long.pivot_table(index="checkpoint", columns="month", values="n", aggfunc="sum")
+    order = [label for label, _ in CHECKPOINTS if label in wide.index]
+    wide = wide.loc[order].astype("Int64")
+    return wide.reset_index()
+
+
+def _top_nationalities(store: Store) -> pd.DataFrame:
+    rows = []
+    for label, filters in CHECKPOINTS:
+        if filters["geo"] == "GTM":
+            continue  # returns of Guatemalans only
+        last = store.flows(**filters, by=["period"])  # type: ignore[arg-type]
+        if last.empty:
+            continue
+        end = pd.Timestamp(last["period"].max())
+        start = (end - pd.DateOffset(months=11)).date()
+        df = store.flows(**filters, by=["nat"], start=start, end=end.date())  # type: ignore[arg-type]
+        total = int(df["n"].sum()) or 1
+        top = df.sort_values("n", ascending=False).head(3)
+        rows.append(
+            {
+                "checkpoint": label,
+                **{
+                    f"#{i + 1}": f"{name_of(r.nat)} {int(r.n):,} ({100 * int(r.n) / total:.0f}%)"
+                    for i, r in enumerate(top.itertuples())
+                },
+            }
+        )
+    return pd.DataFrame(rows)

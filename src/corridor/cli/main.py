@@ -1,0 +1,49 @@
+"""Entry point: the Typer app and the one place user errors become messages."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from corridor.cli import data_cmds, demo_cmd, query_cmds
+from corridor.cli.output import err_console
+from corridor.errors import CorridorError
+
+app = typer.Typer(
+    name="corridor",
+    help="Aligned migration statistics for the Americas corridor.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("ingest")(data_cmds.ingest_cmd)
+app.command("sources")(data_cmds.sources_cmd)
+app.command("releases")(data_cmds.releases_cmd)
+app.command("query")(query_cmds.query_cmd)
+app.command("export")(query_cmds.export_cmd)
+app.command("demo")(demo_cmd.demo_cmd)
+
+
+def main() -> None:
+    """Run the CLI; a user error prints one line and exits non-zero, never a traceback."""
+    # Typer handles usage errors itself (message + exit 2); everything else
+    # that escapes a command lands here.
+    try:
+        app()
+    except CorridorError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug: still one line, with a way to see more
+        if os.environ.get("CORRIDOR_DEBUG"):
+            raise
+        err_console.print(
+            f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
+            "(set CORRIDOR_DEBUG=1 for the traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(70)

@@ -1,0 +1,66 @@
+"""Printing DataFrames as a rich table, CSV or JSON."""
+
+from __future__ import annotations
+
+import numbers
+import sys
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from corridor.errors import ConfigError
+
+OUTPUTS = ("table", "csv", "json")
+# Piped output gets a wide console so tables are not folded to 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+def show(df: pd.DataFrame, fmt: str, title: str | None = None) -> None:
+    """Print ``df`` in the chosen format to standard output."""
+    if fmt not in OUTPUTS:
+        raise ConfigError(f"unknown output format `{fmt}`; use one of: {', '.join(OUTPUTS)}")
+    df = _integral_floats_to_int(df)
+    if fmt == "csv":
+        df.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    if fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", date_format="iso", force_ascii=False))
+        sys.stdout.write("\n")
+        return
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+        table.add_column(str(col), justify="right" if numeric else "left")
+    for row in df.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+    if df.empty:
+        err_console.print("[yellow]no rows[/yellow]")
+
+
+def _integral_floats_to_int(df: pd.DataFrame) -> pd.DataFrame:
+    """DuckDB's sum() is HUGEINT, which pandas turns into float: show counts as integers."""
+    out = df.copy()
+    for col in out.columns:
+        series = out[col]
+        if pd.api.types.is_float_dtype(series):
+            finite = series.dropna()
+            if len(finite) and (finite % 1 == 0).all() and finite.abs().max() < 2**53:
+                out[col] = series.astype("Int64")
+    return out
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value.time().isoformat() == "00:00:00" else str(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        return f"{float(value):,.3f}"
+    return str(value)

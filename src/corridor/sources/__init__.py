@@ -1,0 +1,1 @@
+"""Connectors: one folder per agency publication, registered in ``registry``."""
