@@ -39,9 +39,7 @@ COMPONENT = {"U.S. Border Patrol": "USBP", "Office of Field Operations": "OFO"}
 
 def store_totals(db: Path) -> dict[tuple[str, str], int]:
     df = corridor.open(db).flows(by=["period", "agency"], source="cbp.encounters")
-    return {
-        (f"{r.period:%Y-%m}", r.agency): int(r.n) for r in df.itertuples()
-    }
+    return {(f"{r.period:%Y-%m}", r.agency): int(r.n) for r in df.itertuples()}
 
 
 def expected_totals(path: Path) -> dict[tuple[str, str], int]:
@@ -74,7 +72,11 @@ def _variant(src: Path, dst: Path, *, snake: bool, crlf: bool, bom: bool, shuffl
     header, body = rows[0], rows[1:]
     if snake:
         header = [
-            h.lower().replace(" (abbv)", "_abbv").replace(" ", "_").replace("(", "").replace(")", "")
+            h.lower()
+            .replace(" (abbv)", "_abbv")
+            .replace(" ", "_")
+            .replace("(", "")
+            .replace(")", "")
             for h in header
         ]
     if shuffle:

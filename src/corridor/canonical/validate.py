@@ -1,4 +1,4 @@
-"""Last line of defence: staged rows must obey the canonical vocabularies.
+"""Last line of defence: staged values must obey the canonical vocabularies.
 
 Connectors check the agency's labels first and report them in the agency's
 words; this check catches a connector that maps to something off-contract.
@@ -6,13 +6,11 @@ words; this check catches a connector that maps to something off-contract.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-
-import duckdb
 
 from corridor.canonical import schema
 from corridor.countries import is_iso3
-from corridor.duck import scalar
 from corridor.errors import InputError, Location
 
 _VOCAB: dict[str, frozenset[str]] = {
@@ -27,32 +25,20 @@ _VOCAB: dict[str, frozenset[str]] = {
 }
 
 
-def check_canonical(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
-    """Raise if any staged value is outside the contract of ``flows``."""
-    for column, allowed in _VOCAB.items():
-        for (value,) in con.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall():
-            if value not in allowed:
+def check_values_in_contract(values: Mapping[str, set[str]], path: Path) -> None:
+    """Raise if any distinct staged value is outside the contract of ``flows``."""
+    for column, found in values.items():
+        allowed = _VOCAB.get(column)
+        for value in sorted(found, key=str):
+            bad = (
+                value is None
+                or (allowed is not None and value not in allowed)
+                or (column in ("geo", "nat") and not is_iso3(value))
+                or (column == "partner" and value != "" and not is_iso3(value))
+                or (column in ("agency", "place") and value is None)
+            )
+            if bad:
                 raise InputError(
                     "maps to a value outside the canonical vocabulary",
                     Location(file=str(path), column=column, value=str(value)),
                 )
-    for column in ("geo", "nat"):
-        for (value,) in con.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall():
-            if value is None or not is_iso3(value):
-                raise InputError(
-                    "is not an ISO3 code", Location(file=str(path), column=column, value=str(value))
-                )
-    for (value,) in con.execute(f"SELECT DISTINCT partner FROM {table}").fetchall():
-        if value is None or (value and not is_iso3(value)):
-            raise InputError(
-                "is not an ISO3 code", Location(file=str(path), column="partner", value=str(value))
-            )
-    missing = scalar(
-        con,
-        f"SELECT count(*) FROM {table} WHERE period IS NULL OR n IS NULL OR n < 0 "
-        "OR agency IS NULL OR place IS NULL",
-    )
-    if missing:
-        raise InputError(
-            f"{missing} rows lack a period, agency, place or count", Location(str(path))
-        )

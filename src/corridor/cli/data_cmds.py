@@ -41,8 +41,10 @@ def ingest_cmd(
         )  # fmt: skip
     for res in results:
         if res.status == "new" and res.periods is None:
-            console.print(f"+ {res.path.name}: {res.source} release {res.release_id}, "
-                          f"{res.rows:,} reference rows")
+            console.print(
+                f"+ {res.path.name}: {res.source} release {res.release_id}, "
+                f"{res.rows:,} reference rows"
+            )
         elif res.status == "unchanged":
             console.print(f"= {res.path.name}: unchanged, already release {res.release_id}")
         else:

@@ -125,8 +125,8 @@ def _top_nationalities(store: Store) -> pd.DataFrame:
             {
                 "checkpoint": label,
                 **{
-                    f"#{i + 1}": f"{name_of(r.nat)} {int(r.n):,} ({100 * int(r.n) / total:.0f}%)"
-                    for i, r in enumerate(top.itertuples())
+                    f"#{i + 1}": f"{name_of(str(nat))} {int(n):,} ({100 * int(n) / total:.0f}%)"
+                    for i, (nat, n) in enumerate(zip(top["nat"], top["n"], strict=True))
                 },
             }
         )

@@ -48,6 +48,11 @@ class Staged:
     #: published names onto one code, e.g. France and French Guiana -> FRA).
     duplicates: str = "error"
     notes: list[str] = field(default_factory=list)
+    #: the distinct values of each canonical VARCHAR column, when the connector
+    #: knows them from its checks (lets ingest skip a pass over the rows)
+    values: dict[str, set[str]] | None = None
+    #: False when no two published rows can map onto one canonical key
+    may_merge: bool = True
 
 
 class Source(ABC):
@@ -60,6 +65,8 @@ class Source(ABC):
     optional: frozenset[str] = frozenset()
     #: a word in the file name that tells this layout apart from one with the same header
     file_hint: str | None = None
+    #: header columns the connector never reads (not kept in memory)
+    unused: frozenset[str] = frozenset()
     #: set for reference tables (not flows): the store table that keeps their rows
     reference_table: str | None = None
 

@@ -87,11 +87,21 @@ def read_header(path: Path) -> CsvHeader:
     return CsvHeader(path=path, raw=raw, names=names)
 
 
-def load_varchar(con: duckdb.DuckDBPyConnection, header: CsvHeader, table: str) -> int:
-    """Load every cell of the file as VARCHAR into ``table``; return the row count."""
+def load_varchar(
+    con: duckdb.DuckDBPyConnection,
+    header: CsvHeader,
+    table: str,
+    skip: frozenset[str] = frozenset(),
+) -> int:
+    """Load the file's cells as VARCHAR into ``table``; return the row count.
+
+    Every row is still parsed and checked for its column count; columns in
+    ``skip`` are just not kept.
+    """
     columns = ", ".join(f"'{n}': 'VARCHAR'" for n in header.names)
+    keep = ", ".join(n for n in header.names if n not in skip) or "*"
     sql = (
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, header=true, "
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {keep} FROM read_csv(?, header=true, "
         f"auto_detect=false, columns={{{columns}}}, delim=',', quote='\"', escape='\"', "
         "strict_mode=true, encoding='utf-8')"
     )

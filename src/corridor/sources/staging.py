@@ -7,7 +7,8 @@ to report the first offending line with its column and value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from typing import TypeVar
 
 import duckdb
 
@@ -20,6 +21,7 @@ from corridor.sources.reading import CsvHeader, first_row
 # written by R/pandas exports of integer counts.
 _COUNT_RE = r"[0-9]{1,3}(,[0-9]{3})+(\.0+)?|[0-9]+(\.0+)?"
 _COUNT_PY = re.compile(_COUNT_RE)
+T = TypeVar("T")
 
 
 def count_sql(column: str) -> str:
@@ -73,26 +75,40 @@ def check_values(
     con: duckdb.DuckDBPyConnection,
     table: str,
     column: str,
-    allowed: Iterable[str],
+    allowed: Mapping[str, T],
     header: CsvHeader,
-) -> None:
-    """Every value of ``column`` (case/space-folded) must be one of ``allowed``."""
-    allowed_set = {fold_value(a) for a in allowed}
+) -> dict[str | None, T]:
+    """Every value of ``column`` (case/space-folded) must be a key of ``allowed``.
+
+    Returns the values present in the file, exactly as written, with what they
+    map to, so that ``exact_case_sql`` can map rows without folding each one.
+    """
+    folded = {fold_value(k): v for k, v in allowed.items()}
     distinct = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()]
-    unknown = [v for v in distinct if fold_value(v) not in allowed_set]
-    if not unknown:
-        return
-    bad = {v or "" for v in unknown}
-    found = first_row(header, lambda r: r.get(column, "") in bad)
-    line, row = found if found else (None, {})
-    raw_name = header.raw[header.index(column)]
-    value = row.get(column) if row else unknown[0]
-    options = ", ".join(f"`{a}`" for a in sorted(allowed_set) if a)
-    raise InputError(
-        "unknown value",
-        Location(str(header.path), line, raw_name, value or ""),
-        hint=f"expected one of: {options}",
-    )
+    unknown = [v for v in distinct if fold_value(v) not in folded]
+    if unknown:
+        bad = {v or "" for v in unknown}
+        found = first_row(header, lambda r: r.get(column, "") in bad)
+        line, row = found if found else (None, {})
+        raw_name = header.raw[header.index(column)]
+        value = row.get(column) if row else unknown[0]
+        options = ", ".join(f"`{a}`" for a in sorted(folded) if a)
+        raise InputError(
+            "unknown value",
+            Location(str(header.path), line, raw_name, value or ""),
+            hint=f"expected one of: {options}",
+        )
+    return {v: folded[fold_value(v)] for v in distinct}
+
+
+def exact_case_sql(column: str, present: Mapping[str | None, object]) -> str:
+    """``CASE`` over the exact values present in the file (see ``check_values``)."""
+    arms = []
+    for raw, out in present.items():
+        target = f"'{_quote(str(out))}'" if not isinstance(out, int) else str(out)
+        test = f"{column} IS NULL" if raw is None else f"{column} = '{_quote(raw)}'"
+        arms.append(f"WHEN {test} THEN {target}")
+    return f"(CASE {' '.join(arms)} END)" if arms else "NULL"
 
 
 def map_countries(
@@ -129,12 +145,12 @@ def map_countries(
             mapping[value] = blank or ""
             continue
         parts = [p.strip() for p in text.split(split)] if split else [text]
-        codes = {resolved.get(p) for p in parts if p}
-        if None in codes:
-            bad = next(p for p in parts if resolved.get(p) is None)
+        if any(resolved.get(p) is None for p in parts if p):
+            bad = next(p for p in parts if p and resolved.get(p) is None)
             _raise_country(header, column, bad)
+        codes = {code for p in parts if p and (code := resolved.get(p)) is not None}
         mapping[value] = codes.pop() if len(codes) == 1 else several
-    lookup = f"_countries_{column}"
+    lookup = f"_countries_{table}_{column}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {lookup} (raw VARCHAR, iso3 VARCHAR NOT NULL)")
     rows = [(k, v) for k, v in mapping.items()]
     if rows:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import duckdb
 
 from corridor.duck import scalar
@@ -10,10 +13,10 @@ from corridor.sources.base import Source, SourceInfo, Staged
 from corridor.sources.cbp_encounters import mapping
 from corridor.sources.reading import CsvHeader, first_row
 from corridor.sources.staging import (
-    case_sql,
     check_counts,
     check_values,
     count_sql,
+    exact_case_sql,
     map_countries,
 )
 
@@ -48,48 +51,49 @@ class CbpEncounters(Source):
     )
     required = REQUIRED
     optional = OPTIONAL
+    unused = frozenset({"month_grouping", "aor_abbv"})
 
     def stage(self, con: duckdb.DuckDBPyConnection, header: CsvHeader, raw: str) -> Staged:
         names = set(header.names)
         self._check_years(con, header, raw)
-        check_values(con, raw, "month_abbv", mapping.MONTHS, header)
-        check_values(con, raw, "component", mapping.COMPONENT, header)
-        check_values(con, raw, "encounter_type", mapping.ENCOUNTER_TYPE, header)
-        check_values(con, raw, "title_of_authority", mapping.AUTHORITY, header)
-        check_values(con, raw, "demographic", mapping.DEMOGRAPHIC, header)
-        if "land_border_region" in names:
+        months = check_values(con, raw, "month_abbv", mapping.MONTHS, header)
+        component = check_values(con, raw, "component", mapping.COMPONENT, header)
+        event = check_values(con, raw, "encounter_type", mapping.ENCOUNTER_TYPE, header)
+        authority = check_values(con, raw, "title_of_authority", mapping.AUTHORITY, header)
+        demographic = check_values(con, raw, "demographic", mapping.DEMOGRAPHIC, header)
+        region = (
             check_values(con, raw, "land_border_region", mapping.REGION, header)
+            if "land_border_region" in names
+            else None
+        )
         check_counts(con, raw, "encounter_count", header)
         countries = map_countries(con, raw, "citizenship", header)
 
-        month = case_sql("month_abbv", {k: str(v) for k, v in mapping.MONTHS.items()})
-        month_int = f"CAST({month} AS INTEGER)"
-        period = (
-            f"make_date(CAST(trim(fiscal_year) AS INTEGER) - "
-            f"CASE WHEN {month_int} >= 10 THEN 1 ELSE 0 END, {month_int}, 1)"
-        )
-        area = (
-            case_sql("land_border_region", mapping.REGION)
-            if "land_border_region" in names
-            else "''"
-        )
+        # CASE arms list the exact labels present in this file (checked above),
+        # so rows are mapped without folding case or spaces one by one.
+        area = exact_case_sql("land_border_region", region) if region is not None else "''"
         place = (
             "coalesce(trim(area_of_responsibility), '')"
             if "area_of_responsibility" in names
             else "''"
         )
-        family = case_sql("demographic", {k: v[0] for k, v in mapping.DEMOGRAPHIC.items()})
-        age = case_sql("demographic", {k: v[1] for k, v in mapping.DEMOGRAPHIC.items()})
+        family = exact_case_sql("demographic", {k: v[0] for k, v in demographic.items()})
+        age = exact_case_sql("demographic", {k: v[1] for k, v in demographic.items()})
         sql = f"""
-            SELECT {period} AS period, 'M' AS freq, 'USA' AS geo,
-                   {case_sql("component", mapping.COMPONENT)} AS agency,
-                   {area} AS area, {place} AS place,
-                   {case_sql("encounter_type", mapping.ENCOUNTER_TYPE)} AS event,
-                   c.iso3 AS nat, '' AS sex, {age} AS age, {family} AS family,
-                   {case_sql("title_of_authority", mapping.AUTHORITY)} AS authority,
-                   '' AS partner, 'events' AS unit,
-                   {count_sql("encounter_count")} AS n
-            FROM {raw} r JOIN {countries} c ON r.citizenship IS NOT DISTINCT FROM c.raw
+            SELECT make_date(fy - CASE WHEN m >= 10 THEN 1 ELSE 0 END, m, 1) AS period,
+                   'M' AS freq, 'USA' AS geo, agency, area, place, event, nat, '' AS sex,
+                   age, family, authority, '' AS partner, 'events' AS unit, n
+            FROM (
+                SELECT CAST(trim(r.fiscal_year) AS INTEGER) AS fy,
+                       {exact_case_sql("month_abbv", months)} AS m,
+                       {exact_case_sql("component", component)} AS agency,
+                       {area} AS area, {place} AS place,
+                       {exact_case_sql("encounter_type", event)} AS event,
+                       c.iso3 AS nat, {age} AS age, {family} AS family,
+                       {exact_case_sql("title_of_authority", authority)} AS authority,
+                       {count_sql("encounter_count")} AS n
+                FROM {raw} r JOIN {countries} c ON r.citizenship IS NOT DISTINCT FROM c.raw
+            )
         """
         key = [
             "fiscal_year",
@@ -102,7 +106,35 @@ class CbpEncounters(Source):
             "title_of_authority",
             "encounter_type",
         ]
-        return Staged(sql=sql, raw_key=tuple(k for k in key if k in names))
+        nat_codes = dict(con.execute(f"SELECT raw, iso3 FROM {countries}").fetchall())
+        places = (
+            _distinct(con, raw, "area_of_responsibility")
+            if "area_of_responsibility" in names
+            else {""}
+        )
+        values = {
+            "freq": {"M"}, "geo": {"USA"}, "agency": set(component.values()),
+            "area": set(region.values()) if region is not None else {""},
+            "place": {(p or "").strip() for p in places},
+            "event": set(event.values()), "nat": set(nat_codes.values()), "sex": {""},
+            "age": {v[1] for v in demographic.values()},
+            "family": {v[0] for v in demographic.values()},
+            "authority": set(authority.values()), "partner": {""}, "unit": {"events"},
+        }  # fmt: skip
+        # Several labels onto one canonical value (e.g. "UAC" and "UC / Single
+        # Minors", or two spellings of one country) can make rows collide.
+        may_merge = (
+            _collides(component) or _collides(event) or _collides(authority)
+            or _collides(demographic) or _collides(nat_codes)
+            or (region is not None and _collides(region))
+            or len(values["place"]) < len(places)
+        )  # fmt: skip
+        return Staged(
+            sql=sql,
+            raw_key=tuple(k for k in key if k in names),
+            values=values,
+            may_merge=may_merge,
+        )
 
     def _check_years(self, con: duckdb.DuckDBPyConnection, header: CsvHeader, raw: str) -> None:
         bad = scalar(
@@ -122,6 +154,15 @@ class CbpEncounters(Source):
                     row.get("fiscal_year") if row else None,
                 ),
             )
+
+
+def _distinct(con: duckdb.DuckDBPyConnection, table: str, column: str) -> set[str]:
+    return {r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()}
+
+
+def _collides(present: Mapping[Any, Any]) -> bool:
+    """Whether two present labels map to the same canonical value."""
+    return len(set(present.values())) < len(present)
 
 
 def _is_year(text: str) -> bool:
