@@ -11,7 +11,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from corridor.cli.options import DbOption, FormatOption
-from corridor.cli.output import console, err_console, show
+from corridor.cli.output import console, err_console, labelled, show
 from corridor.errors import ConfigError
 from corridor.sources.registry import SOURCES
 from corridor.store import Store, ingest
@@ -30,9 +30,10 @@ def ingest_cmd(
     """Ingest agency files as new releases: all files or none."""
     pub = _parse_date(published) if published else None
     store = Store(db)
+    # The spinner only on a terminal: piped, it would leave a blank line on stderr.
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=err_console, transient=True,
+        SpinnerColumn(), TextColumn("{task.description}", markup=False), TimeElapsedColumn(),
+        console=err_console, transient=True, disable=not err_console.is_terminal,
     ) as progress:  # fmt: skip
         task = progress.add_task("starting", total=None)
         results = ingest(
@@ -54,7 +55,7 @@ def ingest_cmd(
                 f"{res.rows:,} rows, total {res.total:,}{span}"
             )
             for note in res.notes:
-                err_console.print(f"  [yellow]note:[/yellow] {note}")
+                err_console.print(labelled("  note:", "yellow", note))
     console.print(f"store: {store.path}")
 
 

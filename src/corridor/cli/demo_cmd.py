@@ -47,8 +47,9 @@ def _input_files(data: Path | None) -> list[Path]:
         real += sorted((shared / "real").glob("iom_mmp.csv"))
         return real + sorted((shared / "raw").glob("cbp_*.csv"))
     err_console.print(
-        "[yellow]no agency data found: using the small illustrative example shipped with "
-        "corridor (not official figures)[/yellow]"
+        "no agency data found: using the small illustrative example shipped with "
+        "corridor (not official figures)",
+        style="yellow",
     )
     return [EXAMPLE]
 
@@ -86,7 +87,7 @@ def demo_cmd(
         rows = store.export(fmt, target)
         console.print(f"  {fmt:<9} {rows:>9,} rows  {target}")
     console.print(
-        f"\nstore: {store.path}  (try: corridor query --db {store.path} --geo PAN --by year)"
+        f"\nstore: {store.path}  (try: corridor query --db {store.path} --geo PAN --event irregular_transit --by year)"
     )
 
 

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from corridor.cli import data_cmds, demo_cmd, query_cmds
-from corridor.cli.output import err_console
+from corridor.cli.output import err_console, labelled
 from corridor.errors import CorridorError
 
 app = typer.Typer(
@@ -33,7 +33,7 @@ def main() -> None:
     try:
         app()
     except CorridorError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(labelled("error:", "red", str(exc)), highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -41,8 +41,11 @@ def main() -> None:
         if os.environ.get("CORRIDOR_DEBUG"):
             raise
         err_console.print(
-            f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
-            "(set CORRIDOR_DEBUG=1 for the traceback)",
+            labelled(
+                "internal error:",
+                "red",
+                f"{type(exc).__name__}: {exc} (set CORRIDOR_DEBUG=1 for the traceback)",
+            ),
             highlight=False,
             soft_wrap=True,
         )

@@ -8,13 +8,24 @@ import sys
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from corridor.errors import ConfigError
 
 OUTPUTS = ("table", "csv", "json")
 # Piped output gets a wide console so tables are not folded to 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+# No markup or emoji codes: printed text holds user data (file names, cell values,
+# SQL results) and must come out verbatim; `[/x]` in a value would otherwise be
+# swallowed or crash the print. Colour goes through ``style=`` or ``Text``.
+console = Console(width=None if sys.stdout.isatty() else 200, markup=False, emoji=False)
+err_console = Console(
+    stderr=True, width=None if sys.stderr.isatty() else 200, markup=False, emoji=False
+)
+
+
+def labelled(label: str, style: str, text: str) -> Text:
+    """``label`` in ``style`` followed by ``text`` printed verbatim."""
+    return Text.assemble((label, style), f" {text}")
 
 
 def show(df: pd.DataFrame, fmt: str, title: str | None = None) -> None:
@@ -26,7 +37,7 @@ def show(df: pd.DataFrame, fmt: str, title: str | None = None) -> None:
         df.to_csv(sys.stdout, index=False, lineterminator="\n")
         return
     if fmt == "json":
-        sys.stdout.write(df.to_json(orient="records", date_format="iso", force_ascii=False))
+        sys.stdout.write(_dates_as_text(df).to_json(orient="records", force_ascii=False))
         sys.stdout.write("\n")
         return
     table = Table(title=title, show_lines=False, header_style="bold")
@@ -37,7 +48,19 @@ def show(df: pd.DataFrame, fmt: str, title: str | None = None) -> None:
         table.add_row(*(_cell(v) for v in row))
     console.print(table)
     if df.empty:
-        err_console.print("[yellow]no rows[/yellow]")
+        err_console.print("no rows", style="yellow")
+
+
+def _dates_as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ``YYYY-MM-DD`` (timestamps with a time part keep it), missing as null."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            series = out[col]
+            has_time = bool((series.dropna().dt.normalize() != series.dropna()).any())
+            fmt = "%Y-%m-%dT%H:%M:%S" if has_time else "%Y-%m-%d"
+            out[col] = series.dt.strftime(fmt).astype(object).where(series.notna(), None)
+    return out
 
 
 def _integral_floats_to_int(df: pd.DataFrame) -> pd.DataFrame:
@@ -53,7 +76,7 @@ def _integral_floats_to_int(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NaT or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value.time().isoformat() == "00:00:00" else str(value)

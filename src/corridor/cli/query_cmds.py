@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from corridor.cli.options import DbOption, FormatOption
-from corridor.cli.output import console, err_console, show
+from corridor.cli.output import console, err_console, labelled, show
 from corridor.store import Store
 
 
@@ -58,7 +58,7 @@ def query_cmd(
     )  # fmt: skip
     show(df, fmt)
     for note in store.notes:
-        err_console.print(f"[yellow]note:[/yellow] {note}")
+        err_console.print(labelled("note:", "yellow", note))
 
 
 def export_cmd(

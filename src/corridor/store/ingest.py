@@ -197,7 +197,7 @@ def _stage(mem: duckdb.DuckDBPyConnection, item: _Pending) -> None:
                 _raise_duplicate(item.header, staged.raw_key)
             if repeated:
                 notes.append(
-                    f"{repeated} keys ({', '.join(staged.raw_key)}) appear on several rows; "
+                    f"{repeated} key(s) ({', '.join(staged.raw_key)}) appear on several rows; "
                     "their counts were added"
                 )
     result.notes = notes

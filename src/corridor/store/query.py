@@ -78,6 +78,10 @@ class FlowQuery:
             vals = [v for raw in values for v in (expand_event(raw) if col == "event" else [raw])]
             if col in ("geo", "nat", "partner", "agency"):
                 vals = [v.upper() for v in vals]
+            elif col in ("area", "event", "sex", "age", "family", "unit"):
+                vals = [v.lower() if col != "sex" else v.upper() for v in vals]
+                if col == "area":
+                    vals = [v.replace(" ", "_") for v in vals]
             where.append(f"f.{col} IN ({', '.join('?' for _ in vals)})")
             params.extend(vals)
         if self.start:

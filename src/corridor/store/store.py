@@ -186,6 +186,8 @@ class Store:
         """Run read-only SQL against ``flows``, ``flows_all``, ``releases`` and ``sources``."""
         con = self.connect()
         try:
+            # Read-only store, and no reading or writing of other files either.
+            con.execute("SET enable_external_access = false")
             return con.execute(query, list(params or [])).df()
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0]
