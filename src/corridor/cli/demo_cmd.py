@@ -87,7 +87,8 @@ def demo_cmd(
         rows = store.export(fmt, target)
         console.print(f"  {fmt:<9} {rows:>9,} rows  {target}")
     console.print(
-        f"\nstore: {store.path}  (try: corridor query --db {store.path} --geo PAN --event irregular_transit --by year)"
+        f"\nstore: {store.path}  (try: corridor query --db {store.path} "
+        "--geo PAN --event irregular_transit --by year)"
     )
 
 
