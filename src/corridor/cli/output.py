@@ -76,7 +76,10 @@ def _integral_floats_to_int(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cell(value: object) -> str:
-    if value is None or value is pd.NaT or (pd.api.types.is_scalar(value) and pd.isna(value)):
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ""
+    real = isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)
+    if real and pd.isna(float(value)):  # type: ignore[arg-type]
         return ""
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value.time().isoformat() == "00:00:00" else str(value)

@@ -83,5 +83,9 @@ class Source(ABC):
             InputError: naming file, row, column and value of the first problem.
         """
 
+    def raw_key_for(self, header: CsvHeader) -> tuple[str, ...]:
+        """Raw columns identifying a row of this file (hashed while loading)."""
+        return ()
+
     def describe(self, path: Path) -> str:
         return f"{self.info.id} ({self.info.title}) from {path.name}"

@@ -92,14 +92,19 @@ def load_varchar(
     header: CsvHeader,
     table: str,
     skip: frozenset[str] = frozenset(),
+    key: tuple[str, ...] = (),
 ) -> int:
     """Load the file's cells as VARCHAR into ``table``; return the row count.
 
     Every row is still parsed and checked for its column count; columns in
-    ``skip`` are just not kept.
+    ``skip`` are just not kept. With ``key``, a column ``_h`` holds the hash
+    of those columns: computed while the data streams in, it makes the
+    duplicate check a cheap count over one integer column.
     """
     columns = ", ".join(f"'{n}': 'VARCHAR'" for n in header.names)
     keep = ", ".join(n for n in header.names if n not in skip) or "*"
+    if key:
+        keep += f", hash({', '.join(key)}) AS _h"
     sql = (
         f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {keep} FROM read_csv(?, header=true, "
         f"auto_detect=false, columns={{{columns}}}, delim=',', quote='\"', escape='\"', "

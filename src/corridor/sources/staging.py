@@ -26,7 +26,12 @@ T = TypeVar("T")
 
 def count_sql(column: str) -> str:
     """SQL expression turning a checked count cell into BIGINT."""
-    return f"CAST(regexp_replace(replace(trim({column}), ',', ''), '\\.0+$', '') AS BIGINT)"
+    # Plain digits (nearly every cell) take the cheap cast; only cells with
+    # thousands separators or a ".0" go through the regular expression.
+    return (
+        f"coalesce(TRY_CAST({column} AS BIGINT), "
+        f"CAST(regexp_replace(replace(trim({column}), ',', ''), '\\.0+$', '') AS BIGINT))"
+    )
 
 
 def check_counts(
@@ -35,8 +40,10 @@ def check_counts(
     """Every cell of ``column`` must be a whole number >= 0."""
     bad = scalar(
         con,
+        # Plain digits pass the quick pattern; only the rest meet the full one.
         f"SELECT count(*) FROM {table} WHERE {column} IS NULL "
-        f"OR NOT regexp_full_match(trim({column}), '{_COUNT_RE}')",
+        f"OR (NOT regexp_full_match({column}, '[0-9]+') "
+        f"AND NOT regexp_full_match(trim({column}), '{_COUNT_RE}'))",
     )
     if not bad:
         return
@@ -65,6 +72,11 @@ def case_sql(column: str, mapping: Mapping[str, str]) -> str:
         f"WHEN '{_quote(raw)}' THEN '{_quote(out)}'" for raw, out in sorted(mapping.items())
     )
     return f"(CASE lower(trim(coalesce({column}, ''))) {arms} END)"
+
+
+def repr_sql(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + _quote(text) + "'"
 
 
 def _quote(text: str) -> str:
@@ -152,9 +164,12 @@ def map_countries(
         mapping[value] = codes.pop() if len(codes) == 1 else several
     lookup = f"_countries_{table}_{column}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {lookup} (raw VARCHAR, iso3 VARCHAR NOT NULL)")
-    rows = [(k, v) for k, v in mapping.items()]
-    if rows:
-        con.executemany(f"INSERT INTO {lookup} VALUES (?, ?)", rows)
+    if mapping:
+        # One statement: executemany costs a round trip per row.
+        values = ", ".join(
+            f"({'NULL' if k is None else repr_sql(k)}, {repr_sql(v)})" for k, v in mapping.items()
+        )
+        con.execute(f"INSERT INTO {lookup} VALUES {values}")
     return lookup
 
 

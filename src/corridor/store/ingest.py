@@ -171,7 +171,8 @@ def _stage(mem: duckdb.DuckDBPyConnection, item: _Pending) -> None:
     fewer); others are materialised in ``item.table`` and summed if needed.
     """
     raw = item.raw
-    if not load_varchar(mem, item.header, raw, item.source.unused):
+    hashed = item.source.raw_key_for(item.header)
+    if not load_varchar(mem, item.header, raw, item.source.unused, hashed):
         raise InputError("file has a header but no data rows", Location(file=str(item.path)))
     staged = item.source.stage(mem, item.header, raw)
     result = IngestResult(item.path, item.source.info.id, "", "", "new")
@@ -185,8 +186,9 @@ def _stage(mem: duckdb.DuckDBPyConnection, item: _Pending) -> None:
     notes = list(staged.notes)
     if staged.raw_key:
         cols = ", ".join(staged.raw_key)
+        hashed_sql = "_h" if tuple(staged.raw_key) == hashed else f"hash({cols})"
         rows, distinct = mem.execute(
-            f"SELECT count(*), count(DISTINCT hash({cols})) FROM {raw}"
+            f"SELECT count(*), count(DISTINCT {hashed_sql}) FROM {raw}"
         ).fetchall()[0]
         if rows != distinct:
             repeated = int(

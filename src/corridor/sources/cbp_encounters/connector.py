@@ -32,6 +32,18 @@ REQUIRED = frozenset(
         "encounter_count",
     }
 )
+# The columns that identify one published count.
+RAW_KEY = (
+    "fiscal_year",
+    "month_abbv",
+    "component",
+    "land_border_region",
+    "area_of_responsibility",
+    "demographic",
+    "citizenship",
+    "title_of_authority",
+    "encounter_type",
+)
 OPTIONAL = frozenset({"month_grouping", "land_border_region", "area_of_responsibility", "aor_abbv"})
 
 
@@ -72,11 +84,19 @@ class CbpEncounters(Source):
         # CASE arms list the exact labels present in this file (checked above),
         # so rows are mapped without folding case or spaces one by one.
         area = exact_case_sql("land_border_region", region) if region is not None else "''"
-        place = (
-            "coalesce(trim(area_of_responsibility), '')"
+        places = (
+            _distinct(con, raw, "area_of_responsibility")
             if "area_of_responsibility" in names
-            else "''"
+            else {""}
         )
+        # Offices as published; trimmed (and blanks as '') only if some need it.
+        if "area_of_responsibility" not in names:
+            place = "''"
+        elif all(p is not None and p == p.strip() for p in places):
+            place = "area_of_responsibility"
+        else:
+            place = "coalesce(trim(area_of_responsibility), '')"
+
         family = exact_case_sql("demographic", {k: v[0] for k, v in demographic.items()})
         age = exact_case_sql("demographic", {k: v[1] for k, v in demographic.items()})
         sql = f"""
@@ -84,7 +104,7 @@ class CbpEncounters(Source):
                    'M' AS freq, 'USA' AS geo, agency, area, place, event, nat, '' AS sex,
                    age, family, authority, '' AS partner, 'events' AS unit, n
             FROM (
-                SELECT CAST(trim(r.fiscal_year) AS INTEGER) AS fy,
+                SELECT CAST(r.fiscal_year AS INTEGER) AS fy,
                        {exact_case_sql("month_abbv", months)} AS m,
                        {exact_case_sql("component", component)} AS agency,
                        {area} AS area, {place} AS place,
@@ -95,23 +115,7 @@ class CbpEncounters(Source):
                 FROM {raw} r JOIN {countries} c ON r.citizenship IS NOT DISTINCT FROM c.raw
             )
         """
-        key = [
-            "fiscal_year",
-            "month_abbv",
-            "component",
-            "land_border_region",
-            "area_of_responsibility",
-            "demographic",
-            "citizenship",
-            "title_of_authority",
-            "encounter_type",
-        ]
         nat_codes = dict(con.execute(f"SELECT raw, iso3 FROM {countries}").fetchall())
-        places = (
-            _distinct(con, raw, "area_of_responsibility")
-            if "area_of_responsibility" in names
-            else {""}
-        )
         values = {
             "freq": {"M"}, "geo": {"USA"}, "agency": set(component.values()),
             "area": set(region.values()) if region is not None else {""},
@@ -131,10 +135,13 @@ class CbpEncounters(Source):
         )  # fmt: skip
         return Staged(
             sql=sql,
-            raw_key=tuple(k for k in key if k in names),
+            raw_key=self.raw_key_for(header),
             values=values,
             may_merge=may_merge,
         )
+
+    def raw_key_for(self, header: CsvHeader) -> tuple[str, ...]:
+        return tuple(k for k in RAW_KEY if k in header.names)
 
     def _check_years(self, con: duckdb.DuckDBPyConnection, header: CsvHeader, raw: str) -> None:
         bad = scalar(

@@ -82,6 +82,9 @@ class HarmonisedSeries(Source):
         self._annual = annual_rule
         self._duplicates = duplicates
 
+    def raw_key_for(self, header: CsvHeader) -> tuple[str, ...]:
+        return self._raw_key
+
     def stage(self, con: duckdb.DuckDBPyConnection, header: CsvHeader, raw: str) -> Staged:
         self._check_dates(con, header, raw)
         check_counts(con, raw, self._count, header)
