@@ -405,3 +405,14 @@ def test_demo_with_a_missing_data_folder(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "not a folder" in one_error_line(proc)
     assert not (tmp_path / "d.duckdb").exists()
+
+
+def test_readme_documents_every_command() -> None:
+    from corridor.cli.main import app
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    names = [c.name for c in app.registered_commands if c.name]
+    assert names
+    missing = [n for n in names if f"corridor {n}" not in readme and n != "demo"]
+    assert not missing, f"README does not show: {missing}"
+    assert "make demo" in readme and "make test" in readme

@@ -86,10 +86,9 @@ def demo_cmd(
         target = out / f"flows.{ext}"
         rows = store.export(fmt, target)
         console.print(f"  {fmt:<9} {rows:>9,} rows  {target}")
-    console.print(
-        f"\nstore: {store.path}  (try: corridor query --db {store.path} "
-        "--geo PAN --event irregular_transit --by year)"
-    )
+    geos = set(store.sources()["geo"])
+    hint = "--geo PAN --event irregular_transit --by year" if "PAN" in geos else "--by agency"
+    console.print(f"\nstore: {store.path}  (try: corridor query --db {store.path} {hint})")
 
 
 def _corridor_table(store: Store) -> pd.DataFrame:
