@@ -7,7 +7,7 @@ to report the first offending line with its column and value.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 import duckdb
@@ -59,6 +59,30 @@ def check_counts(
     else:
         reason = "count is not a whole number"
     raise InputError(reason, Location(str(header.path), line, raw_name, value))
+
+
+def check_cells(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    column: str,
+    header: CsvHeader,
+    *,
+    bad_sql: str,
+    is_bad: Callable[[str], bool],
+    reason: str,
+) -> None:
+    """Fail on the first cell of ``column`` that ``bad_sql`` (a WHERE condition
+    over ``column``) flags; ``is_bad`` is the same test in Python, used only to
+    find the line once the SQL count says there is one."""
+    if not scalar(con, f"SELECT count(*) FROM {table} WHERE {column} IS NULL OR {bad_sql}"):
+        return
+    found = first_row(header, lambda r: is_bad(r.get(column, "")))
+    line, row = found if found else (None, {})
+    raise InputError(
+        reason,
+        Location(str(header.path), line, header.raw[header.index(column)],
+                 row.get(column) if row else None),
+    )  # fmt: skip
 
 
 def fold_value(text: str | None) -> str:

@@ -7,12 +7,11 @@ from typing import Any
 
 import duckdb
 
-from corridor.duck import scalar
-from corridor.errors import InputError, Location
 from corridor.sources.base import Source, SourceInfo, Staged
 from corridor.sources.cbp_encounters import mapping
-from corridor.sources.reading import CsvHeader, first_row
+from corridor.sources.reading import CsvHeader
 from corridor.sources.staging import (
+    check_cells,
     check_counts,
     check_values,
     count_sql,
@@ -144,23 +143,12 @@ class CbpEncounters(Source):
         return tuple(k for k in RAW_KEY if k in header.names)
 
     def _check_years(self, con: duckdb.DuckDBPyConnection, header: CsvHeader, raw: str) -> None:
-        bad = scalar(
-            con,
-            f"SELECT count(*) FROM {raw} WHERE fiscal_year IS NULL "
-            "OR NOT regexp_full_match(trim(fiscal_year), '(19|20)[0-9]{2}')",
-        )
-        if bad:
-            found = first_row(header, lambda r: not _is_year(r.get("fiscal_year", "")))
-            line, row = found if found else (None, {})
-            raise InputError(
-                "fiscal year is not a four-digit year",
-                Location(
-                    str(header.path),
-                    line,
-                    header.raw[header.index("fiscal_year")],
-                    row.get("fiscal_year") if row else None,
-                ),
-            )
+        check_cells(
+            con, raw, "fiscal_year", header,
+            bad_sql="NOT regexp_full_match(trim(fiscal_year), '(19|20)[0-9]{2}')",
+            is_bad=lambda text: not _is_year(text),
+            reason="fiscal year is not a four-digit year",
+        )  # fmt: skip
 
 
 def _distinct(con: duckdb.DuckDBPyConnection, table: str, column: str) -> set[str]:

@@ -9,12 +9,11 @@ from datetime import date
 
 import duckdb
 
-from corridor.duck import scalar
-from corridor.errors import InputError, Location
 from corridor.sources.base import Source, SourceInfo, Staged
-from corridor.sources.reading import CsvHeader, first_row
+from corridor.sources.reading import CsvHeader
 from corridor.sources.staging import (
     case_sql,
+    check_cells,
     check_counts,
     check_values,
     count_sql,
@@ -112,22 +111,13 @@ class HarmonisedSeries(Source):
 
     def _check_dates(self, con: duckdb.DuckDBPyConnection, header: CsvHeader, raw: str) -> None:
         col = self._date
-        bad = scalar(
-            con,
-            f"SELECT count(*) FROM {raw} WHERE {col} IS NULL "
-            f"OR NOT regexp_full_match(trim({col}), '{_MONTH_RE}') "
+        check_cells(
+            con, raw, col, header,
+            bad_sql=f"NOT regexp_full_match(trim({col}), '{_MONTH_RE}') "
             f"OR try_cast(trim({col}) AS DATE) IS NULL",
-        )
-        if not bad:
-            return
-        found = first_row(header, lambda row: not _is_month_start(row.get(col, "")))
-        line, row = found if found else (None, {})
-        raise InputError(
-            "date is not the first day of a month (YYYY-MM-01)",
-            Location(
-                str(header.path), line, header.raw[header.index(col)], row.get(col) if row else None
-            ),
-        )
+            is_bad=lambda text: not _is_month_start(text),
+            reason="date is not the first day of a month (YYYY-MM-01)",
+        )  # fmt: skip
 
 
 def _is_month_start(text: str) -> bool:
