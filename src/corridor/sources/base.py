@@ -12,6 +12,21 @@ from corridor.sources.reading import CsvHeader
 
 
 @dataclass(frozen=True)
+class Publication:
+    """Where an agency publishes the current files (for ``corridor fetch``).
+
+    ``page`` is either the file itself (``links`` empty) or a web page whose
+    links matching the regular expression ``links`` are the files. A JSON API
+    answering ``{"page": .., "maxPages": ..}`` is followed page by page.
+    """
+
+    page: str
+    links: str = ""
+    #: file name to save a download under when its URL has none (APIs)
+    save_as: str = ""
+
+
+@dataclass(frozen=True)
 class SourceInfo:
     """Identity of a source and how it relates to others describing the same counts.
 
@@ -29,6 +44,12 @@ class SourceInfo:
     priority: int = 1
     url: str = ""
     notes: str = ""
+    #: reporting body as in the `agency` column (``SNM``, ``UPM``, ``IOM-MMP``)
+    agency: str = ""
+    #: canonical events the source writes
+    events: frozenset[str] = frozenset()
+    #: where ``corridor fetch`` downloads the current files from (None: not fetchable)
+    publication: Publication | None = None
 
 
 @dataclass(frozen=True)

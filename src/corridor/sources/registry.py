@@ -1,17 +1,37 @@
-"""Every connector, registered in one place, and detection of a file's layout."""
+"""Every connector, found in one place, and detection of a file's layout.
+
+Each connector lives in its own package under ``corridor.sources`` and
+exports a ``CONNECTORS`` tuple; adding a folder is all it takes to register
+one (no central list to edit).
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
-from corridor.errors import InputError, Location
+import corridor.sources as _pkg
+from corridor.errors import CorridorError, InputError, Location
 from corridor.sources.base import Source
-from corridor.sources.cbp_encounters import SOURCE as CBP
-from corridor.sources.gdidata import DATASETS
-from corridor.sources.gdidata.reference import CountryNames
+from corridor.sources.document import DocumentSource, Probe
 from corridor.sources.reading import CsvHeader
 
-SOURCES: dict[str, Source] = {s.info.id: s for s in (CBP, *DATASETS, CountryNames())}
+
+def _discover() -> dict[str, Source]:
+    found: dict[str, Source] = {}
+    for mod in sorted(pkgutil.iter_modules(_pkg.__path__), key=lambda m: m.name):
+        if not mod.ispkg:
+            continue
+        package = importlib.import_module(f"{_pkg.__name__}.{mod.name}")
+        for src in getattr(package, "CONNECTORS", ()):
+            if src.info.id in found:
+                raise CorridorError(f"two connectors share the id `{src.info.id}`")
+            found[src.info.id] = src
+    return found
+
+
+SOURCES: dict[str, Source] = _discover()
 
 
 def get(source_id: str) -> Source:
@@ -25,8 +45,23 @@ def get(source_id: str) -> Source:
         ) from None
 
 
+def sniff(probe: Probe) -> DocumentSource | None:
+    """The document connector that recognises this file, if exactly one does."""
+    candidates = [
+        s for s in SOURCES.values() if isinstance(s, DocumentSource) and s.sniff(probe)
+    ]
+    if len(candidates) > 1:
+        options = ", ".join(f"`{s.info.id}`" for s in candidates)
+        raise InputError(
+            "this file fits several sources",
+            Location(file=str(probe.path)),
+            hint=f"pass --source with one of: {options}",
+        )
+    return candidates[0] if candidates else None
+
+
 def detect(header: CsvHeader, path: Path) -> Source:
-    """The connector whose layout this header is; the file name breaks ties."""
+    """The CSV connector whose layout this header is; the file name breaks ties."""
     candidates = [s for s in SOURCES.values() if s.matches(header)]
     if len(candidates) > 1:
         stem = path.stem.lower()

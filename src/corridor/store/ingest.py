@@ -22,6 +22,7 @@ from corridor.duck import scalar
 from corridor.errors import InputError, Location, StoreError
 from corridor.sources import registry
 from corridor.sources.base import Source
+from corridor.sources.document import DeclaredTotal, DocumentSource, Probe
 from corridor.sources.reading import CsvHeader, first_duplicate, load_varchar, read_header
 from corridor.store import schema
 from corridor.store.schema import ENUM_COLUMNS
@@ -49,7 +50,7 @@ class IngestResult:
 class _Pending:
     path: Path
     source: Source
-    header: CsvHeader
+    header: CsvHeader | None  # None for document connectors
     sha256: str
     release_id: str
     table: str = ""
@@ -58,6 +59,9 @@ class _Pending:
     direct_sql: str | None = None
     values: dict[str, set[str]] = field(default_factory=dict)
     result: IngestResult | None = None
+    totals: list[DeclaredTotal] = field(default_factory=list)
+    #: store table -> in-memory table holding a document connector's extra rows
+    extras: dict[str, str] = field(default_factory=dict)
 
 
 def file_sha256(path: Path) -> str:
@@ -115,15 +119,15 @@ def ingest(
             for index, path in enumerate(paths):
                 say(f"checking {path.name}")
                 digest: Future[str] = pool.submit(file_sha256, path)
-                header = read_header(path)
-                src = forced or registry.detect(header, path)
-                if forced is not None:
-                    _check_forced(forced, header)
+                src, header = _identify(path, forced)
                 item = _Pending(
                     path, src, header, "", "", table=f"staged_{index}", raw=f"raw_{index}"
                 )
                 say(f"reading {path.name} as {src.info.id}")
-                _stage(mem, item)
+                if isinstance(src, DocumentSource):
+                    _stage_document(mem, item, src)
+                else:
+                    _stage(mem, item)
                 item.sha256 = digest.result()
                 item.release_id = f"{src.info.id}@{item.sha256[:12]}"
                 result = item.result
@@ -133,8 +137,8 @@ def ingest(
                 if item.release_id in known or item.release_id in seen:
                     result.status, result.rows, result.total = "unchanged", 0, 0
                     result.periods, result.notes = None, []
-                    mem.execute(f"DROP TABLE IF EXISTS {item.table}")
-                    mem.execute(f"DROP TABLE IF EXISTS {item.raw}")
+                    for table in (item.table, item.raw, *item.extras.values()):
+                        mem.execute(f"DROP TABLE IF EXISTS {table}")
                     continue
                 seen.add(item.release_id)
                 pending.append(item)
@@ -144,6 +148,21 @@ def ingest(
         finally:
             mem.close()
     return results
+
+
+def _identify(path: Path, forced: Source | None) -> tuple[Source, CsvHeader | None]:
+    """The connector for a file: forced, recognised by content, or by its CSV header."""
+    if isinstance(forced, DocumentSource):
+        return forced, None
+    if forced is None:
+        doc = registry.sniff(Probe.read(path))
+        if doc is not None:
+            return doc, None
+    header = read_header(path)
+    if forced is not None:
+        _check_forced(forced, header)
+        return forced, header
+    return registry.detect(header, path), header
 
 
 def _check_forced(src: Source, header: CsvHeader) -> None:
@@ -171,6 +190,7 @@ def _stage(mem: duckdb.DuckDBPyConnection, item: _Pending) -> None:
     fewer); others are materialised in ``item.table`` and summed if needed.
     """
     raw = item.raw
+    assert item.header is not None
     hashed = item.source.raw_key_for(item.header)
     if not load_varchar(mem, item.header, raw, item.source.unused, hashed):
         raise InputError("file has a header but no data rows", Location(file=str(item.path)))
@@ -196,6 +216,7 @@ def _stage(mem: duckdb.DuckDBPyConnection, item: _Pending) -> None:
                             "HAVING count(*) > 1)") or 0
             )  # fmt: skip
             if repeated and staged.duplicates == "error":
+                assert item.header is not None
                 _raise_duplicate(item.header, staged.raw_key)
             if repeated:
                 notes.append(
@@ -210,6 +231,42 @@ def _stage(mem: duckdb.DuckDBPyConnection, item: _Pending) -> None:
         return
     mem.execute(f"CREATE TEMP TABLE {item.table} AS {staged.sql}")
     mem.execute(f"DROP TABLE {raw}")
+    _finish_table(mem, item)
+
+
+def _stage_document(mem: duckdb.DuckDBPyConnection, item: _Pending, src: DocumentSource) -> None:
+    """Parse a workbook/PDF text/JSON file in Python and stage its canonical rows."""
+    parsed = src.parse(item.path)
+    item.result = IngestResult(item.path, src.info.id, "", "", "new", notes=list(parsed.notes))
+    if parsed.rows.empty:
+        raise InputError("no counts found in the file", Location(file=str(item.path)))
+    missing = [c for c in (*KEY_COLUMNS, "n") if c not in parsed.rows.columns]
+    if missing:  # a connector bug, not the user's: still refuse to write
+        raise InputError(f"connector returned no column(s) {missing}", Location(str(item.path)))
+    frame = parsed.rows[[*KEY_COLUMNS, "n"]]
+    mem.register("_parsed", frame)
+    try:
+        cols = ", ".join(f"{c}::VARCHAR AS {c}" for c in KEY_COLUMNS[1:])
+        mem.execute(
+            f"CREATE TEMP TABLE {item.table} AS SELECT period::DATE AS period, {cols}, "
+            "n::BIGINT AS n FROM _parsed"
+        )
+    finally:
+        mem.unregister("_parsed")
+    item.totals = list(parsed.totals)
+    for index, (name, extra) in enumerate(sorted(parsed.extras.items())):
+        temp = f"{item.table}_x{index}"
+        mem.register("_extra", extra)
+        try:
+            mem.execute(f"CREATE TEMP TABLE {temp} AS SELECT * FROM _extra")
+        finally:
+            mem.unregister("_extra")
+        item.extras[name] = temp
+    _finish_table(mem, item)
+
+
+def _finish_table(mem: duckdb.DuckDBPyConnection, item: _Pending) -> None:
+    """Check the staged canonical rows in ``item.table`` and add up repeated keys."""
     keys = ", ".join(KEY_COLUMNS)
     lists = ", ".join(f"list(DISTINCT {c})" for c in ENUM_COLUMNS)
     stats = mem.execute(
@@ -304,6 +361,7 @@ def _write_one(mem: duckdb.DuckDBPyConnection, item: _Pending, published: date |
     if item.source.reference_table:
         _write_reference(mem, item)
     else:
+        _write_totals_and_extras(mem, item)
         cols = ", ".join(KEY_COLUMNS)
         source_sql = f"({item.direct_sql})" if item.direct_sql else item.table
         mem.execute(
@@ -336,6 +394,31 @@ def _write_one(mem: duckdb.DuckDBPyConnection, item: _Pending, published: date |
         [info.id, info.title, info.publisher, info.geo, info.group, sorted(info.dims),
          info.priority, info.url, info.notes],
     )  # fmt: skip
+
+
+def _write_totals_and_extras(mem: duckdb.DuckDBPyConnection, item: _Pending) -> None:
+    """The file's own total rows (for ``corridor check``) and extra tables."""
+    info = item.source.info
+    if item.totals:
+        mem.executemany(
+            f"INSERT INTO {_CAT}.declared_totals VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [item.release_id, info.id, t.what, t.period, t.published, t.computed,
+                 t.where.row, t.where.column]
+                for t in item.totals
+            ],
+        )  # fmt: skip
+    for name, temp in item.extras.items():
+        target = f"{_CAT}.{name}"
+        mem.execute(
+            f"CREATE TABLE IF NOT EXISTS {target} AS SELECT ''::VARCHAR AS release_id, "
+            f"''::VARCHAR AS source, * FROM {temp} LIMIT 0"
+        )
+        mem.execute(
+            f"INSERT INTO {target} BY NAME SELECT '{item.release_id}' AS release_id, "
+            f"'{info.id}' AS source, * FROM {temp}"
+        )
+        mem.execute(f"DROP TABLE {temp}")
 
 
 def _write_reference(mem: duckdb.DuckDBPyConnection, item: _Pending) -> None:

@@ -53,6 +53,17 @@ def _base_ddl(cat: str) -> list[str]:
             rows BIGINT NOT NULL,
             n BIGINT NOT NULL
         )""",
+        # Totals printed in a file beside the sum of its detail rows (corridor check).
+        f"""CREATE TABLE IF NOT EXISTS {cat}.declared_totals (
+            release_id VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            what VARCHAR NOT NULL,
+            period DATE,
+            published BIGINT NOT NULL,
+            computed BIGINT NOT NULL,
+            file_row INTEGER,
+            file_column VARCHAR
+        )""",
         f"""CREATE TABLE IF NOT EXISTS {cat}.sources (
             source VARCHAR PRIMARY KEY,
             title VARCHAR NOT NULL,

@@ -3,5 +3,7 @@
 from corridor.sources.cbp_encounters.connector import CbpEncounters
 
 SOURCE = CbpEncounters()
+#: found by ``registry`` (every connector package exports this tuple)
+CONNECTORS = (SOURCE,)
 
-__all__ = ["SOURCE", "CbpEncounters"]
+__all__ = ["CONNECTORS", "SOURCE", "CbpEncounters"]
