@@ -343,7 +343,7 @@ def test_releases(seeded: Path) -> None:
 
 
 def test_sources(seeded: Path) -> None:
-    proc, table = run_each(seeded, ["sources", "-f", "csv"], ["sources"])
+    proc, table = run_each(seeded, ["sources", "--in-store", "-f", "csv"], ["sources", "--in-store"])
     assert proc.returncode == 0, proc.stderr
     (row,) = list(csv.DictReader(io.StringIO(proc.stdout)))
     assert row["source"] == "cbp.encounters" and row["total"] == "1662"
@@ -351,12 +351,24 @@ def test_sources(seeded: Path) -> None:
     assert table.returncode == 0 and "USA.cbp_encounters" in table.stdout
 
 
-def test_sources_available_without_a_store(tmp_path: Path) -> None:
-    proc = run(tmp_path / "none.duckdb", "sources", "--available", "-f", "csv")
+def test_sources_lists_every_connector_without_a_store(tmp_path: Path) -> None:
+    proc = run(tmp_path / "none.duckdb", "sources", "-f", "csv")
     assert proc.returncode == 0, proc.stderr
-    ids = {r["source"] for r in csv.DictReader(io.StringIO(proc.stdout))}
-    assert "cbp.encounters" in ids
-    assert {"gdidata.irreg_usa", "gdidata.irreg_darien_nat", "gdidata.countrynames"} <= ids
+    rows = {r["source"]: r for r in csv.DictReader(io.StringIO(proc.stdout))}
+    assert {"gdidata.irreg_usa", "gdidata.irreg_darien_nat", "gdidata.countrynames"} <= set(rows)
+    cbp = rows["cbp.encounters"]
+    assert (cbp["agency"], cbp["geo"], cbp["fetch"]) == ("USBP, OFO", "USA", "yes")
+    assert cbp["events"] == "apprehension,expulsion,inadmissible"
+    assert cbp["url"].startswith("https://www.cbp.gov/")
+    assert "releases" not in cbp  # no store: nothing held
+
+
+def test_sources_shows_what_the_store_holds(seeded: Path) -> None:
+    proc = run(seeded, "sources", "-f", "csv")
+    rows = {r["source"]: r for r in csv.DictReader(io.StringIO(proc.stdout))}
+    assert rows["cbp.encounters"]["releases"] == "1"
+    assert rows["cbp.encounters"]["last"] == "2024-01"
+    assert rows["gdidata.irreg_usa"]["releases"] == "0"
 
 
 def test_export(seeded: Path, tmp_path: Path) -> None:

@@ -69,31 +69,49 @@ def _parse_date(text: str) -> date:
 def sources_cmd(
     db: DbOption = None,
     fmt: FormatOption = "table",
-    available: Annotated[
-        bool, typer.Option("--available", help="List every connector, not the store's sources.")
+    in_store: Annotated[
+        bool, typer.Option("--in-store", help="Only the sources the store holds, with coverage.")
     ] = False,
+    available: Annotated[bool, typer.Option("--available", hidden=True)] = False,
 ) -> None:
-    """Sources in the store (or every connector with --available)."""
-    if available:
-        df = pd.DataFrame(
-            [
-                {
-                    "source": s.info.id,
-                    "title": s.info.title,
-                    "geo": s.info.geo,
-                    "group": s.info.group,
-                    "priority": s.info.priority,
-                    "columns": ",".join(sorted(s.required)) if fmt != "table" else len(s.required),
-                }
-                for s in SOURCES.values()
-            ]
-        )
-        show(df, fmt, "connectors")
+    """Every connector: agency, geo, events, publication link (and what the store holds)."""
+    store = Store(db)
+    if in_store:
+        df = store.sources()
+        if fmt == "table":
+            df = df.assign(dims=df["dims"].map(lambda d: ",".join(d))).drop(columns=["title"])
+        show(df, fmt, "sources in the store")
         return
-    df = Store(db).sources()
+    held: dict[str, dict[str, object]] | None = None
+    if store.path.exists() and not available:
+        held = {
+            str(r["source"]): {str(k): v for k, v in r.items()}
+            for r in store.sources().to_dict("records")
+        }
+    rows = []
+    for src in SOURCES.values():
+        info = src.info
+        row = {
+            "source": info.id,
+            "agency": info.agency,
+            "geo": info.geo,
+            "events": ",".join(sorted(info.events)),
+            "title": info.title,
+            "publisher": info.publisher,
+            "group": info.group,
+            "priority": info.priority,
+            "fetch": "yes" if info.publication else "",
+            "url": info.publication.page if info.publication else info.url,
+        }
+        if held is not None:
+            mine = held.get(info.id, {})
+            row["releases"] = mine.get("releases", 0)
+            row["last"] = mine.get("last") or ""
+        rows.append(row)
+    df = pd.DataFrame(rows)
     if fmt == "table":
-        df = df.assign(dims=df["dims"].map(lambda d: ",".join(d))).drop(columns=["title"])
-    show(df, fmt, "sources in the store")
+        df = df.drop(columns=["title", "publisher", "group", "priority"])
+    show(df, fmt, "connectors")
 
 
 def releases_cmd(db: DbOption = None, fmt: FormatOption = "table") -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from corridor.sources.base import Source, SourceInfo, Staged
+from corridor.sources.base import Publication, Source, SourceInfo, Staged
 from corridor.sources.cbp_encounters import mapping
 from corridor.sources.reading import CsvHeader
 from corridor.sources.staging import (
@@ -59,6 +59,14 @@ class CbpEncounters(Source):
         priority=1,
         url="https://www.cbp.gov/newsroom/stats/nationwide-encounters",
         notes="Counts events, not people. Fiscal years are turned into calendar months.",
+        agency="USBP, OFO",
+        events=frozenset({"apprehension", "inadmissible", "expulsion"}),
+        # The data page links one CSV per release, renamed every month
+        # (e.g. nationwide-encounters-fy22-fy25-may-aor.csv).
+        publication=Publication(
+            page="https://www.cbp.gov/document/stats/nationwide-encounters",
+            links=r"/nationwide-encounters-fy\d{2}-fy\d{2}[^/]*\.csv$",
+        ),
     )
     required = REQUIRED
     optional = OPTIONAL

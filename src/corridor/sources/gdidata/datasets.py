@@ -16,9 +16,26 @@ PUBLISHER = "IOM Global Data Institute (gdidata), from {agency}"
 GDI_URL = "https://github.com/IOM-GDI/gdidata"
 
 
+# The `agency` codes and events each series writes (shown by `corridor sources`).
+_WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "irreg_usa": ("USBP, OFO", ("apprehension", "inadmissible", "expulsion")),
+    "irreg_darien_nat": ("SNM", ("irregular_transit",)),
+    "irreg_darien_dmg": ("SNM", ("irregular_transit",)),
+    "irreg_honduras": ("INM-HN", ("irregular_transit",)),
+    "irreg_honduras_nat": ("INM-HN", ("irregular_transit",)),
+    "irreg_honduras_dmg": ("INM-HN", ("irregular_transit",)),
+    "irreg_guatemala": ("IGM", ("return_received",)),
+    "irreg_mexico_nat": ("UPM", ("irregular_presence",)),
+    "irreg_mexico_dmg": ("UPM", ("irregular_presence",)),
+    "irreg_mexico_exp": ("UPM", ("deportation", "assisted_return")),
+    "iom_mmp": ("IOM-MMP", ("death_missing",)),
+}
+
+
 def _info(
     name: str, title: str, agency: str, geo: str, group: str, dims: set[str], priority: int = 1
 ) -> SourceInfo:
+    code, events = _WRITES[name]
     return SourceInfo(
         id=f"gdidata.{name}",
         title=title,
@@ -28,6 +45,8 @@ def _info(
         dims=frozenset(dims),
         priority=priority,
         url=GDI_URL,
+        agency=code,
+        events=frozenset(events),
     )
 
 
