@@ -8,6 +8,7 @@ recognised by its bytes and becomes no new release.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -126,10 +127,20 @@ def _fetch_source(
             out.append(Fetched(src.info.id, url, "not modified"))
             continue
         path = _keep(got, archive / src.info.id, pub)
-        out.append(Fetched(src.info.id, url, "downloaded", path))
+        pages = [path]
         following = _next_page(url, path)
-        if following:
-            queue.insert(0, following)
+        while following:
+            say(f"downloading {following}")
+            page = http.download(following, archive / ".incoming")
+            if page is None:
+                raise FetchError(f"{following}: the server answered 304 to a page request")
+            pages.append(_keep(page, archive / src.info.id, pub))
+            following = _next_page(following, pages[-1])
+        if len(pages) > 1:
+            # One release per publication, not per page: pages of one answer
+            # cover the same slices and would supersede each other.
+            path = _merge_pages(pages, archive / src.info.id, pub)
+        out.append(Fetched(src.info.id, url, "downloaded", path))
     return out
 
 
@@ -165,7 +176,9 @@ def mirrored(url: str, mirror: str | None) -> str:
 
 
 def _only_years_before(url: str, since: date) -> bool:
-    years = [int(y) for y in _YEAR.findall(PurePosixPath(unquote(urlsplit(url).path)).name)]
+    # Agencies put the year in the file name or in an upload folder
+    # (``/documents/2021-Oct/...``): a path whose years all precede --since is older.
+    years = [int(y) for y in _YEAR.findall(unquote(urlsplit(url).path))]
     return bool(years) and max(years) < since.year
 
 
@@ -185,6 +198,24 @@ def _keep(got: Downloaded, folder: Path, pub: Publication) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(got.path, target)
+    return target
+
+
+def _merge_pages(pages: list[Path], folder: Path, pub: Publication) -> Path:
+    """All pages' ``items`` in one answer shaped like a single page (pages stay archived)."""
+    bodies = [json.loads(p.read_text(encoding="utf-8")) for p in pages]
+    merged = dict(bodies[0])
+    merged["items"] = [item for body in bodies for item in body.get("items", [])]
+    merged["page"], merged["maxPages"] = 1, 1
+    data = json.dumps(merged, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    sha = hashlib.sha256(data).hexdigest()
+    name = pub.save_as or pages[0].name
+    target = folder / sha[:12] / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        tmp = target.with_name(f".part-{name}")
+        tmp.write_bytes(data)
+        tmp.replace(target)
     return target
 
 
