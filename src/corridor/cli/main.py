@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from corridor.cli import data_cmds, demo_cmd, fetch_cmd, query_cmds
+from corridor.cli import data_cmds, demo_cmd, fetch_cmd, quality_cmds, query_cmds
 from corridor.cli.output import err_console, labelled
 from corridor.errors import CorridorError
 
@@ -22,6 +22,8 @@ app.command("ingest")(data_cmds.ingest_cmd)
 app.command("sources")(data_cmds.sources_cmd)
 app.command("releases")(data_cmds.releases_cmd)
 app.command("fetch")(fetch_cmd.fetch_cmd)
+app.command("check")(quality_cmds.check_cmd)
+app.command("revisions")(quality_cmds.revisions_cmd)
 app.command("query")(query_cmds.query_cmd)
 app.command("export")(query_cmds.export_cmd)
 app.command("demo")(demo_cmd.demo_cmd)
