@@ -2,7 +2,8 @@
 
 Ingests the agencies' data (``--data``, else ``../shared/data`` beside a source
 checkout, else the small illustrative example shipped with corridor), then
-prints the corridor in checkpoint order and writes the exports.
+prints the corridor in checkpoint order, writes the exports and the data-quality
+page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from corridor.cli.output import console, err_console, show
 from corridor.config import shared_data_dir
 from corridor.countries import name_of
 from corridor.errors import ConfigError
+from corridor.quality import check
+from corridor.quality.html import render_html
 from corridor.store import Store, ingest
 from corridor.store.export import FORMATS
 
@@ -86,6 +89,14 @@ def demo_cmd(
         target = out / f"flows.{ext}"
         rows = store.export(fmt, target)
         console.print(f"  {fmt:<9} {rows:>9,} rows  {target}")
+    console.rule("data quality")
+    report = check(store)
+    page = out / "quality.html"
+    page.write_text(render_html(report, store=str(store.path)), encoding="utf-8")
+    counts = report.frame().groupby(["check", "severity"]).size().reset_index(name="findings")
+    for row in counts.itertuples(index=False):
+        console.print(f"  {row.check:<22} {row.severity:<8} {row.findings:>5}")
+    console.print(f"  details: corridor check --db {store.path}   page: {page}")
     geos = set(store.sources()["geo"])
     hint = "--geo PAN --event irregular_transit --by year" if "PAN" in geos else "--by agency"
     console.print(f"\nstore: {store.path}  (try: corridor query --db {store.path} {hint})")
