@@ -404,9 +404,10 @@ def test_demo(tmp_path: Path) -> None:
     for name in ("flows.csv", "flows.parquet", "flows.hxl.csv", "flows.sdmx.csv"):
         assert (out / name).stat().st_size > 0, name
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["flows.csv", "flows.parquet", "flows.hxl.csv", "flows.sdmx.csv"]
+        ["flows.csv", "flows.parquet", "flows.hxl.csv", "flows.sdmx.csv", "quality.html"]
     )
-    assert "US southwest border" in proc.stdout
+    assert "Data quality" in (out / "quality.html").read_text()
+    assert "US southwest border" in proc.stdout and "data quality" in proc.stdout
     assert int(corridor.open(db).flows(by=[])["n"].sum()) == 1662
     assert not (tmp_path / "unused.duckdb").exists()
 
