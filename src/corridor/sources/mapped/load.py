@@ -7,6 +7,7 @@ with a suggestion for misspelt keys; nothing is guessed.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import difflib
 import re
 import tomllib
@@ -107,8 +108,14 @@ class _Loader:
                 if close not in allowed:
                     found = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                     close = found[0] if found else None
-                known = ", ".join(f"`{k}`" for k in allowed)
-                hint = (f"did you mean `{close}`? " if close else "") + f"known keys: {known}"
+                shown = [f"`{k}`" if where else f"[{k}]" for k in allowed]
+                best = shown[allowed.index(close)] if close else None
+                known = ", ".join(shown)
+                hint = (f"did you mean {best}? " if best else "") + (
+                    f"known keys: {known}" if where else f"known tables: {known}"
+                )
+            if not where:  # top level: the tables
+                raise self.fail(f"[{key}]", "unknown table", hint)
             raise self.fail(f"{where}.{_quote(key)}", "unknown key", hint)
 
     def table(self, where: str, value: object) -> dict[str, Any]:
@@ -145,12 +152,15 @@ class _Loader:
     # -- sections ------------------------------------------------------------------------
 
     def load(self, data: dict[str, Any]) -> MappingSpec:
-        self.keys("(top level)", data, SECTIONS)
+        self.keys("", data, SECTIONS)
         for section in ("source", "file", "period"):
             if section not in data:
                 raise self.fail(f"[{section}]", "missing table")
-        period = self.period(self.table("[period]", data["period"]))
+        info = self.source(self.table("[source]", data["source"]))
         file = self.file(self.table("[file]", data["file"]))
+        if file.format == "csv" and file.title is not None:
+            raise self.fail("[file].title", "only for workbooks", "use [file].file_name for CSV")
+        period = self.period(self.table("[period]", data["period"]))
         columns = self.columns(self.table("[columns]", data.get("columns", {})), period)
         fixed = self.fixed(self.table("[fixed]", data.get("fixed", {})), columns)
         values = self.values(self.table("[values]", data.get("values", {})), columns)
@@ -161,19 +171,17 @@ class _Loader:
                     f"set it in [fixed] or read it from a column in [columns]; {expected(needed)}"
                 )  # fmt: skip
         totals = self.totals(self.table("[totals]", data.get("totals", {})), columns, period)
-        info = self.source(self.table("[source]", data["source"]), columns, fixed, values)
-        if file.format == "csv" and file.title is not None:
-            raise self.fail("[file].title", "only for workbooks", "use [file].file_name for CSV")
-        self.year_source(period, file)
+        # what the rows carry, for query-time source selection (see SourceInfo)
+        events = set(values.get("event", {}).values()) if "event" in columns else set()
+        events |= {fixed["event"]} if "event" in fixed else set()
+        info = dataclasses.replace(
+            info,
+            dims=frozenset(d for d in DIMENSIONS if d in columns or fixed.get(d, "")),
+            events=frozenset(events),
+        )
         return MappingSpec(self.path, info, file, period, columns, fixed, values, totals)
 
-    def source(
-        self,
-        table: dict[str, Any],
-        columns: dict[str, str],
-        fixed: dict[str, str],
-        values: dict[str, dict[str, str]],
-    ) -> SourceInfo:
+    def source(self, table: dict[str, Any]) -> SourceInfo:
         self.keys("[source]", table, SOURCE_KEYS)
         for key in ("id", "title", "publisher", "agency", "geo", "group"):
             if key not in table:
@@ -202,22 +210,17 @@ class _Loader:
             )
             if publication.links:
                 self.regex("[source.publication].links", publication.links)
-        dims = {d for d in DIMENSIONS if d in columns or fixed.get(d, "")}
-        events = set(values.get("event", {}).values()) if "event" in columns else set()
-        if "event" in fixed:
-            events.add(fixed["event"])
         return SourceInfo(
             id=sid,
             title=self.text("[source].title", table["title"]),
             publisher=self.text("[source].publisher", table["publisher"]),
             geo=geo,
             group=self.text("[source].group", table["group"]),
-            dims=frozenset(dims),
+            dims=frozenset(),
             priority=self.integer("[source].priority", table.get("priority", 1), 1, 99),
             url=self.text("[source].url", table.get("url", ""), empty=True),
             notes=self.text("[source].notes", table.get("notes", ""), empty=True),
             agency=self.text("[source].agency", table["agency"]),
-            events=frozenset(events),
             publication=publication,
         )
 
@@ -316,6 +319,9 @@ class _Loader:
             month=header("month"),
             month_columns=month_columns,
         )
+        if spec.year_in_title is not None and spec.year_in_title.groups > 1:
+            raise self.fail("[period].year_in_title", "at most one group () allowed",
+                            "the group (or the whole match) is the year")  # fmt: skip
         if spec.column is not None:
             for key in ("year", "year_value", "year_in_title", "month", "month_columns"):
                 if key in table:
@@ -340,11 +346,6 @@ class _Loader:
                     "`year_value` (a fixed year) or `year_in_title` (a regex over the title rows)",
                 )  # fmt: skip
         return spec
-
-    def year_source(self, period: PeriodSpec, file: FileSpec) -> None:
-        if period.year_in_title is not None and period.year_in_title.groups > 1:
-            raise self.fail("[period].year_in_title", "at most one group () allowed",
-                            "the group (or the whole match) is the year")  # fmt: skip
 
     def columns(self, table: dict[str, Any], period: PeriodSpec) -> dict[str, str]:
         self.keys("[columns]", table, (*FIELDS, COUNT))
