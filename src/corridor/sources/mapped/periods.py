@@ -57,7 +57,7 @@ def year_of(value: object) -> int | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = str(value).strip().removesuffix(".0")  # 2024.0: a year written by pandas
     return int(text) if _YEAR.match(text) else None
 
 
