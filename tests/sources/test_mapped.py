@@ -159,6 +159,17 @@ def test_colombia_bad_file_fails_naming_the_cell(db: Path, name: str, message: s
     assert digest(db) is None
 
 
+@pytest.mark.parametrize(
+    ("sid", "name", "total"),
+    [(DGME, "months_as_columns.xlsx", 314_034), (COL, "utf8_bom_monthly_subtotals.csv", 341_572)],
+)
+def test_ingest_with_the_mapping_source_id(db: Path, sid: str, name: str, total: int) -> None:
+    (res,) = ingest(db, [HERE / name], source=sid)
+    assert (res.source, res.total) == (sid, total)
+    wrong = Store(db).sql("SELECT count(*) AS k FROM declared_totals WHERE published <> computed")
+    assert wrong["k"].tolist() == [0]
+
+
 # -- detection ------------------------------------------------------------------------------
 
 
