@@ -120,18 +120,21 @@ class _Reader:
             present = {fold(names[i]) for i in r.demog}
             for want in DEMOG_NAMES:
                 if fold(want) not in present:
+                    found = r.unknown or list(r.demog)
                     self._header_error(
                         f"column `{want}` is missing; found "
-                        + ", ".join(f"`{names[i]}`" for i in r.demog), None,
+                        + ", ".join(f"`{names[i]}`" for i in found), found[0],
                     )  # fmt: skip
             extra = [*r.unknown, *r.nat, *[i for i in r.measure if fold(names[i]) != "total"]]
             if extra:
                 self._header_error(f"unexpected column `{names[extra[0]]}`", extra[0])
             return r
         if self.layout == "nat" and not r.nat:
-            # classify() sent an unknown column here: it replaced the nationality column
+            # classify() sent an unknown column about countries here: a renamed `País`
+            col = next(i for i in r.unknown if any(
+                w in fold(names[i]) for w in ("pais", "nacional", "origen")))  # fmt: skip
             self._header_error(
-                f"column `{names[r.unknown[0]]}` is not a nationality column", r.unknown[0],
+                f"column `{names[col]}` is not a nationality column", col,
                 hint="expected `País` or `Nacionalidad`",
             )  # fmt: skip
         if not r.measure:

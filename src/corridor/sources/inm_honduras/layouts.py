@@ -72,10 +72,11 @@ def classify(header: list[str], file_stem: str) -> str | None:
     """``total``, ``nat`` or ``dmg`` for an INM export header, else None.
 
     A header needs a Spanish month column and a sign of INM: a column about
-    ``migrantes``, all four of Hombres/Mujeres/Niños/Niñas, or
-    ``honduras`` in the file name. Then any men/women/boys/girls column makes
-    it ``dmg``; any other column beside month and count makes it ``nat`` (an
-    unknown one is reported by the parser as a changed nationality column).
+    ``migrantes``, three of Hombres/Mujeres/Niños/Niñas (so that one renamed
+    column is reported, not ignored), or ``honduras`` in the file name. Then
+    any men/women/boys/girls column makes it ``dmg``; a nationality column, or
+    an unknown one about ``país``/``nacionalidad``/``origen``, makes it ``nat``
+    (the parser reports the renamed column); else ``total``.
     """
     if len(header) < 2:
         return None
@@ -84,11 +85,16 @@ def classify(header: list[str], file_stem: str) -> str | None:
     if found.month is None and found.period is None:
         return None
     words = set(fold(file_stem).split())
-    marked = any("migrante" in k for k in keys) or set(DEMOG) <= keys or bool(words & FILE_WORDS)
+    marked = (
+        any("migrante" in k for k in keys)
+        or len(set(DEMOG) & keys) >= 3
+        or bool(words & FILE_WORDS)
+    )
     if not marked:
         return None
     if found.demog:
         return "dmg"
-    if found.nat or found.unknown:
+    names = [fold(header[i]) for i in found.unknown]
+    if found.nat or any(w in n for n in names for w in ("pais", "nacional", "origen")):
         return "nat"
     return "total"
