@@ -82,8 +82,9 @@ def find_tables(path: Path, book: Sheets) -> list[Table]:
         while index < len(rows):
             texts = [cell_text(c) for c in rows[index]]
             if sum(fold(t) in MONTHS for t in texts) >= _MIN_MONTHS:
-                lines = (" ".join(t for t in (cell_text(c) for c in r) if t)
-                         for r in rows[start:index])  # fmt: skip
+                lines = (
+                    " ".join(t for t in (cell_text(c) for c in r) if t) for r in rows[start:index]
+                )
                 title = " | ".join(line for line in lines if line and not _is_end_line(line))
                 table, index = _read_table(path, sheet, rows, index, title)
                 tables.append(table)
@@ -163,9 +164,10 @@ def _month_columns(
             continue
         if total is not None:
             raise InputError(
-                f"unexpected column `{text}` after `Total` — the layout changed", where,
+                f"unexpected column `{text}` after `Total` — the layout changed",
+                where,
                 hint="IGM tables end with the Total column",
-            )  # fmt: skip
+            )
         if key == "total":
             total = index
             continue
@@ -173,9 +175,10 @@ def _month_columns(
         if month is None or month < expected:
             what = "repeated month" if month else "not a month name"
             raise InputError(
-                f"column `{text}` is {what} — the layout changed", where,
+                f"column `{text}` is {what} — the layout changed",
+                where,
                 hint=f"expected `{MONTH_NAMES[expected - 1]}`" if expected <= 12 else None,
-            )  # fmt: skip
+            )
         if month > expected:
             after = f"`{MONTH_NAMES[expected - 2]}` is followed by" if expected > 1 else "starts at"
             raise InputError(

@@ -85,9 +85,10 @@ class IgmReturns(DocumentSource):
         tables = find_tables(path, read_workbook(path))
         if not tables:
             raise InputError(
-                "no returns table found", Location(str(path)),
+                "no returns table found",
+                Location(str(path)),
                 hint="expected a header row with the months Enero .. Diciembre and Total",
-            )  # fmt: skip
+            )
         parsed = Parsed(rows=pd.DataFrame())
         records: list[dict[str, object]] = []
         details: list[tuple[int, _Detail]] = []
@@ -110,21 +111,33 @@ class IgmReturns(DocumentSource):
                     f" (first on sheet `{seen[key].sheet}` row {seen[key].header_row})",
                     Location(str(path), table.header_row, f"{table.sheet}!A", table.heading),
                     hint="the same table twice would count the same people twice",
-                )  # fmt: skip
+                )
             seen[key] = table
             rows = self._table(path, table, year, parsed)
             details += [(year, d) for d in rows]
             records += [
-                {"period": date(year, m, 1), "sex": d.category.sex, "age": d.category.age,
-                 "family": d.category.family, "partner": partner, "n": n}
-                for d in rows for m, n in d.counts.items()
-            ]  # fmt: skip
+                {
+                    "period": date(year, m, 1),
+                    "sex": d.category.sex,
+                    "age": d.category.age,
+                    "family": d.category.family,
+                    "partner": partner,
+                    "n": n,
+                }
+                for d in rows
+                for m, n in d.counts.items()
+            ]
         for table, year in summaries:
             self._check_summary(path, table, year, details, parsed)
         parsed.rows = canonical_frame(
-            records, freq="M", geo="GTM", agency="IGM", event="return_received", nat="GTM",
+            records,
+            freq="M",
+            geo="GTM",
+            agency="IGM",
+            event="return_received",
+            nat="GTM",
             unit="persons",
-        )  # fmt: skip
+        )
         if departments:
             parsed.extras[DEPARTMENT_TABLE] = pd.DataFrame.from_records(departments)
         wrong = [t for t in parsed.totals if not t.agrees]
@@ -143,10 +156,10 @@ class IgmReturns(DocumentSource):
         year = labels.year(table.title) or labels.year(table.sheet)
         if year is None:
             raise InputError(
-                "the table's title names no year", Location(str(path), table.header_row,
-                                                             f"{table.sheet}!A", table.heading),
+                "the table's title names no year",
+                Location(str(path), table.header_row, f"{table.sheet}!A", table.heading),
                 hint="IGM titles end with the year, e.g. `AÑO 2023`",
-            )  # fmt: skip
+            )
         return year
 
     def _partner(self, path: Path, table: Table) -> str:
@@ -158,9 +171,10 @@ class IgmReturns(DocumentSource):
             except InputError:
                 raise InputError(
                     "cannot tell which country these returns came from: the title names none "
-                    f"and the sheet is `{table.sheet}`", where,
+                    f"and the sheet is `{table.sheet}`",
+                    where,
                     hint="IGM titles say `... PROCEDENTES DE ESTADOS UNIDOS` or `DESDE MÉXICO`",
-                ) from None  # fmt: skip
+                ) from None
         return self._country(names[0], where)
 
     @staticmethod
@@ -188,8 +202,9 @@ class IgmReturns(DocumentSource):
             if not first and not row.has_counts:
                 continue
             if labels.is_total(first):
-                sub = labels.category(f"{section} {first}" if fold(first).startswith("sub")
-                                      else first)  # fmt: skip
+                sub = labels.category(
+                    f"{section} {first}" if fold(first).startswith("sub") else first
+                )
                 totals.append((row, sub))
                 continue
             if labels.is_family_units(first):
@@ -198,8 +213,7 @@ class IgmReturns(DocumentSource):
             if not row.has_counts:  # a section heading such as `MAYORES DE EDAD`
                 section, filled = " ".join(t for t in row.labels if t), []
                 continue
-            filled = [t or (filled[i] if i < len(filled) else "") for i, t in
-                      enumerate(row.labels)]  # fmt: skip
+            filled = [t or (filled[i] if i < len(filled) else "") for i, t in enumerate(row.labels)]
             label = " ".join(t for t in (section, *filled) if t)
             details.append(self._detail(path, table, row, label, published))
         self._check_unique(path, table, details)
@@ -217,8 +231,11 @@ class IgmReturns(DocumentSource):
 
     def _published_months(self, path: Path, table: Table, year: int, parsed: Parsed) -> list[int]:
         """Months with counts; trailing blank months are not yet published (partial year)."""
-        data = [r for r in table.rows if r.has_counts and not labels.is_total(
-            next((t for t in r.labels if t), ""))]  # fmt: skip
+        data = [
+            r
+            for r in table.rows
+            if r.has_counts and not labels.is_total(next((t for t in r.labels if t), ""))
+        ]
         filled = [m for m in range(1, 13) if any(_text(r.cells[m][1]) for r in data)]
         if not filled:
             return []
@@ -228,10 +245,12 @@ class IgmReturns(DocumentSource):
             column = table.rows[0].cells[gaps[0]][0] if table.rows else "?"
             raise InputError(
                 f"month `{MONTH_NAMES[gaps[0] - 1]}` is blank but `{MONTH_NAMES[last - 1]}` has "
-                "counts", Location(str(path), table.header_row, f"{table.sheet}!{column}",
-                                   MONTH_NAMES[gaps[0] - 1]),
+                "counts",
+                Location(
+                    str(path), table.header_row, f"{table.sheet}!{column}", MONTH_NAMES[gaps[0] - 1]
+                ),
                 hint="write 0 or `-` for a month without returns",
-            )  # fmt: skip
+            )
         if last < 12:
             parsed.notes.append(
                 f"`{table.heading}`: {year} is published up to {MONTH_NAMES[last - 1]}; "
@@ -253,12 +272,16 @@ class IgmReturns(DocumentSource):
             found = labels.category(label)
         except ValueError as exc:
             raise InputError(
-                f"row label {exc} — the layout changed", Location(str(path), row.number, column,
-                                                                   label),
-            ) from None  # fmt: skip
-        missing = [] if found is None else [
-            part for part, value in (("sex", found.sex), ("age group", found.age)) if not value
-        ]  # fmt: skip
+                f"row label {exc} — the layout changed",
+                Location(str(path), row.number, column, label),
+            ) from None
+        missing = (
+            []
+            if found is None
+            else [
+                part for part, value in (("sex", found.sex), ("age group", found.age)) if not value
+            ]
+        )
         if found is None or missing:
             what = "sex or age group" if found is None else " or ".join(missing)
             raise InputError(
@@ -268,10 +291,11 @@ class IgmReturns(DocumentSource):
                 "de edad, Menores acompañados or Menores no acompañados",
             )
         counts = {
-            m: parse_count(row.cells[m][1], Location(str(path), row.number,
-                                                     f"{table.sheet}!{row.cells[m][0]}"))
+            m: parse_count(
+                row.cells[m][1], Location(str(path), row.number, f"{table.sheet}!{row.cells[m][0]}")
+            )
             for m in published
-        }  # fmt: skip
+        }
         return _Detail(row, label, found, counts)
 
     @staticmethod
@@ -281,10 +305,9 @@ class IgmReturns(DocumentSource):
             if d.category in first:
                 raise InputError(
                     f"the same sex and age group as row {first[d.category]}",
-                    Location(str(path), d.row.number, f"{table.sheet}!A",
-                             d.label),
+                    Location(str(path), d.row.number, f"{table.sheet}!A", d.label),
                     hint="each sex and age group appears once per table",
-                )  # fmt: skip
+                )
             first[d.category] = d.row.number
 
     @staticmethod
@@ -300,10 +323,14 @@ class IgmReturns(DocumentSource):
         where = Location(str(path), d.row.number, f"{table.sheet}!{column}")
         label = d.label
         parsed.totals.append(
-            DeclaredTotal(f"{name} / {label} / {year} (Total column)", None,
-                          parse_count(raw, where),
-                          sum(d.counts.values()), where)
-        )  # fmt: skip
+            DeclaredTotal(
+                f"{name} / {label} / {year} (Total column)",
+                None,
+                parse_count(raw, where),
+                sum(d.counts.values()),
+                where,
+            )
+        )
 
     @staticmethod
     def _printed_totals(
@@ -324,17 +351,26 @@ class IgmReturns(DocumentSource):
             column, raw = row.cells[month]
             where = Location(str(path), row.number, f"{table.sheet}!{column}")
             parsed.totals.append(
-                DeclaredTotal(f"{name} / {label}", date(year, month, 1), parse_count(raw, where),
-                              sum(d.counts.get(month, 0) for d in covered), where)
-            )  # fmt: skip
+                DeclaredTotal(
+                    f"{name} / {label}",
+                    date(year, month, 1),
+                    parse_count(raw, where),
+                    sum(d.counts.get(month, 0) for d in covered),
+                    where,
+                )
+            )
         if row.total is not None:
             column, raw = row.total
             where = Location(str(path), row.number, f"{table.sheet}!{column}")
             parsed.totals.append(
-                DeclaredTotal(f"{name} / {label} / {year} (Total column)", None,
-                              parse_count(raw, where),
-                              sum(sum(d.counts.values()) for d in covered), where)
-            )  # fmt: skip
+                DeclaredTotal(
+                    f"{name} / {label} / {year} (Total column)",
+                    None,
+                    parse_count(raw, where),
+                    sum(sum(d.counts.values()) for d in covered),
+                    where,
+                )
+            )
 
     def _check_summary(
         self,
@@ -359,12 +395,14 @@ class IgmReturns(DocumentSource):
                 parsed.totals.append(
                     DeclaredTotal(
                         f"{name} / {d.label}",
-                        date(year, month, 1), n,
-                        sum(o.counts.get(month, 0) for o in others
-                            if d.category.covers(o.category)),
+                        date(year, month, 1),
+                        n,
+                        sum(
+                            o.counts.get(month, 0) for o in others if d.category.covers(o.category)
+                        ),
                         Location(str(path), d.row.number, f"{table.sheet}!{column}"),
                     )
-                )  # fmt: skip
+                )
 
     def _departments(
         self, path: Path, table: Table, year: int, parsed: Parsed
@@ -388,16 +426,22 @@ class IgmReturns(DocumentSource):
                 column, raw = row.cells[m]
                 n = parse_count(raw, Location(str(path), row.number, f"{table.sheet}!{column}"))
                 sums[m] += n
-                out.append({"period": date(year, m, 1), "partner": partner, "department": name,
-                            "n": n})  # fmt: skip
+                out.append(
+                    {"period": date(year, m, 1), "partner": partner, "department": name, "n": n}
+                )
         if total_row is not None:
             for m in published:
                 column, raw = total_row.cells[m]
                 at = Location(str(path), total_row.number, f"{table.sheet}!{column}")
                 parsed.totals.append(
-                    DeclaredTotal(f"{self._name(table)} / Total", date(year, m, 1),
-                                  parse_count(raw, at), sums[m], at)
-                )  # fmt: skip
+                    DeclaredTotal(
+                        f"{self._name(table)} / Total",
+                        date(year, m, 1),
+                        parse_count(raw, at),
+                        sums[m],
+                        at,
+                    )
+                )
         parsed.notes.append(
             f"`{table.heading}`: by department of origin, kept in `{DEPARTMENT_TABLE}`"
         )

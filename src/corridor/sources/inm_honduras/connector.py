@@ -78,14 +78,22 @@ class InmTotal(InmExport):
 
 
 class InmByNationality(InmExport):
-    info = _info("irregular_nat", "Irregular migrants entering Honduras by nationality "
-                 "(INM dashboard)", {"nat"}, 1)  # fmt: skip
+    info = _info(
+        "irregular_nat",
+        "Irregular migrants entering Honduras by nationality (INM dashboard)",
+        {"nat"},
+        1,
+    )
     layout = "nat"
 
 
 class InmBySexAge(InmExport):
-    info = _info("irregular_dmg", "Irregular migrants entering Honduras: men, women, boys, "
-                 "girls (INM dashboard)", {"sex", "age"}, 2)  # fmt: skip
+    info = _info(
+        "irregular_dmg",
+        "Irregular migrants entering Honduras: men, women, boys, girls (INM dashboard)",
+        {"sex", "age"},
+        2,
+    )
     layout = "dmg"
 
 
@@ -123,26 +131,32 @@ class _Reader:
                     found = r.unknown or list(r.demog)
                     self._header_error(
                         f"column `{want}` is missing; found "
-                        + ", ".join(f"`{names[i]}`" for i in found), found[0],
-                    )  # fmt: skip
+                        + ", ".join(f"`{names[i]}`" for i in found),
+                        found[0],
+                    )
             extra = [*r.unknown, *r.nat, *[i for i in r.measure if fold(names[i]) != "total"]]
             if extra:
                 self._header_error(f"unexpected column `{names[extra[0]]}`", extra[0])
             return r
         if self.layout == "nat" and not r.nat:
             # classify() sent an unknown column about countries here: a renamed `País`
-            col = next(i for i in r.unknown if any(
-                w in fold(names[i]) for w in ("pais", "nacional", "origen")))  # fmt: skip
+            col = next(
+                i
+                for i in r.unknown
+                if any(w in fold(names[i]) for w in ("pais", "nacional", "origen"))
+            )
             self._header_error(
-                f"column `{names[col]}` is not a nationality column", col,
+                f"column `{names[col]}` is not a nationality column",
+                col,
                 hint="expected `País` or `Nacionalidad`",
-            )  # fmt: skip
+            )
         if not r.measure:
             if r.unknown:
                 self._header_error(
-                    f"column `{names[r.unknown[0]]}` is not a count column", r.unknown[0],
+                    f"column `{names[r.unknown[0]]}` is not a count column",
+                    r.unknown[0],
                     hint="expected `Migrantes irregulares`",
-                )  # fmt: skip
+                )
             self._header_error("no count column", None, hint="expected `Migrantes irregulares`")
         extra = [*r.unknown, *r.nat[1:], *r.measure[1:]]
         if extra:
@@ -184,10 +198,11 @@ class _Reader:
             if key in seen:
                 raise InputError(
                     f"the same month{' and nationality' if key[1] else ''} as row {seen[key]}",
-                    self.export.where(line, r.period if r.period is not None else r.month,
-                                      periods.label(period)),
+                    self.export.where(
+                        line, r.period if r.period is not None else r.month, periods.label(period)
+                    ),
                     hint="a Power BI export holds each month once",
-                )  # fmt: skip
+                )
             seen[key] = line
         if not records:
             raise InputError("the export holds no rows", Location(str(self.export.path)))
@@ -197,9 +212,14 @@ class _Reader:
                 f"{blank_nat:,} persons with a blank nationality `(En blanco)` are counted as UNK"
             )
         frame = canonical_frame(
-            records, freq="M", geo="HND", agency="INM-HN", event="irregular_transit",
-            unit="persons", **({} if self.layout == "nat" else {"nat": "UNK"}),
-        )  # fmt: skip
+            records,
+            freq="M",
+            geo="HND",
+            agency="INM-HN",
+            event="irregular_transit",
+            unit="persons",
+            **({} if self.layout == "nat" else {"nat": "UNK"}),
+        )
         if total is not None:
             self._file_totals(r, counts, total, records)
         wrong = [t for t in self.totals if not t.agrees]
@@ -222,7 +242,7 @@ class _Reader:
                         f"a row after the `Total` row (row {line})",
                         self.export.where(after, 0, rows[index + 1][1][0]),
                         hint="the Total row ends a Power BI export",
-                    )  # fmt: skip
+                    )
                 return rows[:index], (line, cells)
         return rows, None
 
@@ -233,9 +253,10 @@ class _Reader:
         where = self.export.where(line, col, text)
         if not text or is_blank_mark(text):
             raise InputError(
-                "a count without a month", where,
+                "a count without a month",
+                where,
                 hint="remove the `(En blanco)` row or fix the month in the dashboard",
-            )  # fmt: skip
+            )
         if r.year is None:
             found = periods.month_and_year(text)
             if found is None:
@@ -302,9 +323,14 @@ class _Reader:
         where = self.export.where(line, col)
         computed = sum(counts.parse(line, c, _cell(cells, c)) for c in r.demog)
         self.totals.append(
-            DeclaredTotal(f"Total {periods.label(period)}", period,
-                          counts.parse(line, col, _cell(cells, col)), computed, where)
-        )  # fmt: skip
+            DeclaredTotal(
+                f"Total {periods.label(period)}",
+                period,
+                counts.parse(line, col, _cell(cells, col)),
+                computed,
+                where,
+            )
+        )
 
     def _file_totals(self, r: Roles, counts: Counts, total: _Row, records: list[_Record]) -> None:
         line, cells = total
@@ -312,15 +338,24 @@ class _Reader:
             for col, (sex, age) in r.demog.items():
                 computed = sum(_n(x) for x in records if (x["sex"], x["age"]) == (sex, age))
                 self.totals.append(
-                    DeclaredTotal(f"Total {self.export.header[col]}", None,
-                                  counts.parse(line, col, _cell(cells, col)), computed,
-                                  self.export.where(line, col))
-                )  # fmt: skip
+                    DeclaredTotal(
+                        f"Total {self.export.header[col]}",
+                        None,
+                        counts.parse(line, col, _cell(cells, col)),
+                        computed,
+                        self.export.where(line, col),
+                    )
+                )
         for col in r.measure:
             self.totals.append(
-                DeclaredTotal("Total", None, counts.parse(line, col, _cell(cells, col)),
-                              sum(_n(x) for x in records), self.export.where(line, col))
-            )  # fmt: skip
+                DeclaredTotal(
+                    "Total",
+                    None,
+                    counts.parse(line, col, _cell(cells, col)),
+                    sum(_n(x) for x in records),
+                    self.export.where(line, col),
+                )
+            )
 
 
 def _n(record: _Record) -> int:

@@ -21,16 +21,26 @@ PERIOD = frozenset({"periodo", "mes y ano", "ano y mes", "mes ano", "ano mes"})
 NAT = frozenset({"pais", "nacionalidad", "pais de nacionalidad"})
 #: men, women, boys, girls: sex and age as gdidata.irreg_honduras_dmg maps them
 DEMOG: dict[str, tuple[str, str]] = {
-    "hombres": ("M", "adult"), "mujeres": ("F", "adult"),
-    "ninos": ("M", "minor"), "ninas": ("F", "minor"),
-}  # fmt: skip
+    "hombres": ("M", "adult"),
+    "mujeres": ("F", "adult"),
+    "ninos": ("M", "minor"),
+    "ninas": ("F", "minor"),
+}
 DEMOG_NAMES = ("Hombres", "Mujeres", "Niños", "Niñas")
 #: the count column, as the dashboard's measure may be named
-MEASURE = frozenset({
-    "migrantes irregulares", "cantidad de migrantes irregulares", "total migrantes irregulares",
-    "total de migrantes irregulares", "migrantes", "cantidad", "total", "ingresos irregulares",
-    "suma de migrantes irregulares",
-})  # fmt: skip
+MEASURE = frozenset(
+    {
+        "migrantes irregulares",
+        "cantidad de migrantes irregulares",
+        "total migrantes irregulares",
+        "total de migrantes irregulares",
+        "migrantes",
+        "cantidad",
+        "total",
+        "ingresos irregulares",
+        "suma de migrantes irregulares",
+    }
+)
 #: words in a file name that tell an INM export apart from other Spanish tables
 FILE_WORDS = frozenset({"honduras", "hnd"})  # not "inm": Mexico's institute is INM too
 
