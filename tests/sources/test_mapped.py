@@ -8,6 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from corridor.errors import InputError
@@ -225,3 +226,19 @@ def test_cli_ingest_then_query(tmp_path: Path) -> None:
     published = files[1].read_text(encoding="latin-1").splitlines()
     venezuela = [line.split(";")[3] for line in published if ";VENEZUELA;" in line]
     assert rows["COL"] == sum(int(v.replace(".", "")) for v in venezuela)
+
+
+def test_dgme_title_without_year_fails_naming_the_title(db: Path, tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(HERE / "months_as_columns.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    sheet["A2"] = "Flujos migratorios irregulares por nacionalidad, según mes de ingreso"
+    path = tmp_path / "title_without_year.xlsx"
+    book.save(path)
+    with pytest.raises(InputError) as err:
+        ingest(db, [path])
+    assert str(err.value).startswith(
+        "title_without_year.xlsx, row 1, value `Dirección General de Migración y Extranjería`: "
+        "no year found in the rows above the header — the layout changed ([period].year_in_title"
+    )
+    assert digest(db) is None

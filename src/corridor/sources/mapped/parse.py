@@ -266,10 +266,13 @@ class _Reader:
                     year = year_of(found.group(1) if pattern.groups else found.group(0))
                     if year is not None:
                         return year
-        first = next((t for i in range(self.lay.index) for t in self.grid.texts(i) if t), None)
+        titles = [
+            (self.grid.numbers[i], t) for i in range(self.lay.index) for t in self.grid.texts(i)
+        ]
+        row, first = next(((n, t) for n, t in titles if t), (None, None))
         raise InputError(
             "no year found in the rows above the header — the layout changed",
-            Location(str(self.path), 1 if first else None, value=first),
+            Location(str(self.path), row, value=first),
             hint=f"[period].year_in_title `{pattern.pattern}` in {self.map_name} "
             f"matched nothing above row {self.lay.row}",
         )
