@@ -231,10 +231,11 @@ class IgmReturns(DocumentSource):
 
     def _published_months(self, path: Path, table: Table, year: int, parsed: Parsed) -> list[int]:
         """Months with counts; trailing blank months are not yet published (partial year)."""
+        firsts = [(r, next((t for t in r.labels if t), "")) for r in table.rows]
         data = [
             r
-            for r in table.rows
-            if r.has_counts and not labels.is_total(next((t for t in r.labels if t), ""))
+            for r, first in firsts
+            if r.has_counts and not labels.is_total(first) and not labels.is_family_units(first)
         ]
         filled = [m for m in range(1, 13) if any(_text(r.cells[m][1]) for r in data)]
         if not filled:
