@@ -69,6 +69,8 @@ def test_pdf_text_and_pdf_read_like_the_workbook() -> None:
         assert [(t.what, t.period, t.published) for t in other.totals] == [
             (t.what, t.period, t.published) for t in book.totals
         ]
+    pdf_notes = NAT.parse(FIX / "pdf_direct.pdf").notes
+    assert any(n.startswith("rows of a PDF are lines of its text") for n in pdf_notes)
 
 
 def test_pdf_text_names_with_spaces_and_page_breaks(db: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -70,6 +72,29 @@ def load(path: Path) -> Scan:
     """The tables of a workbook, a PDF or its extracted text."""
     probe = Probe.read(path)
     return scan(file_lines(path, is_workbook=probe.is_workbook), str(path))
+
+
+PDF_ROWS = "rows of a PDF are lines of its text as pypdf lays it out (like `pdftotext -layout`)"
+
+
+def is_pdf(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(5) == b"%PDF-"
+
+
+@contextmanager
+def pdf_rows(path: Path) -> Iterator[list[str]]:
+    """Notes for the parse; on a PDF, a note and error hint on what a row number means."""
+    notes: list[str] = []
+    pdf = path.exists() and is_pdf(path)
+    if pdf:
+        notes.append(PDF_ROWS)
+    try:
+        yield notes
+    except InputError as exc:
+        if pdf and exc.where.row is not None:
+            exc.hint = f"{exc.hint}; {PDF_ROWS}" if exc.hint else PDF_ROWS
+        raise
 
 
 def tables_of(found: Scan, kind: str, path: Path, what: str) -> list[Table]:

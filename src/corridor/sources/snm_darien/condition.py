@@ -28,6 +28,7 @@ from corridor.sources.snm_darien.common import (
     load,
     other_tables_note,
     partial_year_note,
+    pdf_rows,
     probe_kinds,
     tables_of,
 )
@@ -84,10 +85,13 @@ class DarienCondition(DocumentSource):
         return CONDITION in kinds and NAT not in kinds
 
     def parse(self, path: Path) -> Parsed:
+        with pdf_rows(path) as notes:
+            return self._parse(path, notes)
+
+    def _parse(self, path: Path, notes: list[str]) -> Parsed:
         found = load(path)
         checks = Checks()
         records: list[dict[str, object]] = []
-        notes: list[str] = []
         for table in tables_of(found, CONDITION, path, "SEGÚN SEXO Y CONDICIÓN"):
             total, leaves = _tree(table, checks)
             for leaf in leaves:

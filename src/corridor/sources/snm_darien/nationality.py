@@ -30,6 +30,7 @@ from corridor.sources.snm_darien.common import (
     load,
     other_tables_note,
     partial_year_note,
+    pdf_rows,
     probe_kinds,
     tables_of,
 )
@@ -88,11 +89,14 @@ class DarienNationality(DocumentSource):
         return NAT in probe_kinds(probe)
 
     def parse(self, path: Path) -> Parsed:
+        with pdf_rows(path) as notes:
+            return self._parse(path, notes)
+
+    def _parse(self, path: Path, notes: list[str]) -> Parsed:
         found = load(path)
         checks = Checks()
         records: list[dict[str, object]] = []
         flags: list[dict[str, object]] = []
-        notes: list[str] = []
         for table in tables_of(found, NAT, path, "SEGÚN REGIÓN Y PAÍS"):
             layout = _layout(table)
             _check(table, layout, checks)
