@@ -26,7 +26,17 @@ CBP = FIXTURES / "cbp"
 VALID = CBP / "valid.csv"
 T = TypeVar("T")
 R = TypeVar("R")
-COMMANDS = ("ingest", "sources", "releases", "query", "export", "demo")
+COMMANDS = (
+    "ingest",
+    "sources",
+    "releases",
+    "fetch",
+    "check",
+    "revisions",
+    "query",
+    "export",
+    "demo",
+)
 
 
 def corridor_command() -> list[str]:
@@ -343,7 +353,9 @@ def test_releases(seeded: Path) -> None:
 
 
 def test_sources(seeded: Path) -> None:
-    proc, table = run_each(seeded, ["sources", "--in-store", "-f", "csv"], ["sources", "--in-store"])
+    proc, table = run_each(
+        seeded, ["sources", "--in-store", "-f", "csv"], ["sources", "--in-store"]
+    )
     assert proc.returncode == 0, proc.stderr
     (row,) = list(csv.DictReader(io.StringIO(proc.stdout)))
     assert row["source"] == "cbp.encounters" and row["total"] == "1662"
@@ -429,3 +441,23 @@ def test_readme_documents_every_command() -> None:
     missing = [n for n in names if f"corridor {n}" not in readme and n != "demo"]
     assert not missing, f"README does not show: {missing}"
     assert "make demo" in readme and "make test" in readme
+
+
+def test_ingest_with_a_mapping_file(tmp_path: Path) -> None:
+    mapping = (Path(corridor.__file__).parent / "sources" / "mapped" / "examples"
+               / "migracion_co_irregular_transit.toml")  # fmt: skip
+    data = FIXTURES / "mapped" / "latin1_semicolon_dotted_thousands.csv"
+    own = tmp_path / "my_mapping.toml"
+    text = mapping.read_text(encoding="utf-8")
+    own.write_text(text.replace('id = "migracion_co.irregular_transit"', 'id = "mine.col_transit"'))
+    db = tmp_path / "s.duckdb"
+    proc = run(db, "ingest", data, "--mapping", own)
+    assert proc.returncode == 0, proc.stderr
+    assert "mine.col_transit release mine.col_transit@" in proc.stdout
+    both = run(db, "ingest", data, "--mapping", own, "--source", "cbp.encounters")
+    assert both.returncode == 2 and "exclude each other" in one_error_line(both)
+    broken = tmp_path / "broken.toml"
+    broken.write_text(own.read_text(encoding="utf-8").replace("nat = ", "nation = ", 1))
+    bad = run(tmp_path / "t.duckdb", "ingest", data, "--mapping", broken)
+    assert bad.returncode == 2 and "broken.toml" in one_error_line(bad)
+    assert not (tmp_path / "t.duckdb").exists()

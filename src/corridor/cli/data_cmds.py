@@ -18,7 +18,12 @@ from corridor.store import Store, ingest
 
 
 def ingest_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Agency files (CSV).", show_default=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Agency files (CSV, xlsx/xls, PDF or its text, JSON).", show_default=False
+        ),
+    ],
     db: DbOption = None,
     source: Annotated[
         str | None, typer.Option("--source", help="Force a connector id (see `sources`).")
@@ -26,9 +31,23 @@ def ingest_cmd(
     published: Annotated[
         str | None, typer.Option("--published", help="Publication date YYYY-MM-DD.")
     ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="Mapping file (TOML) describing another agency's layout "
+            "(see src/corridor/sources/mapped/README.md).",
+        ),
+    ] = None,
 ) -> None:
     """Ingest agency files as new releases: all files or none."""
     pub = _parse_date(published) if published else None
+    if mapping is not None:
+        if source:
+            raise ConfigError("--mapping and --source exclude each other")
+        from corridor.sources.mapped import register_mapping
+
+        source = register_mapping(mapping).info.id
     store = Store(db)
     # The spinner only on a terminal: piped, it would leave a blank line on stderr.
     with Progress(
