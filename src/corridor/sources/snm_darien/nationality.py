@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from corridor.countries import OTHER
+from corridor.countries import OTHER, suggest
 from corridor.errors import InputError
 from corridor.sources.base import SourceInfo
 from corridor.sources.document import DocumentSource, Parsed, Probe, canonical_frame, parse_count
@@ -137,21 +137,13 @@ def _layout(table: Table) -> _Layout:
             layout.regions.append(region)
         elif not row.values:
             if country_code(name) is not None:
-                raise InputError("a country row without counts", table.at(row.row, label_column,
-                                                                          row.label))  # fmt: skip
+                where = table.at(row.row, label_column, row.label)
+                raise InputError("a country row without counts", where)
             # other text between rows (a wrapped heading) holds no counts
         else:
             code = _resolve(name, table, row, label_column)
-            counts = {
-                month: parse_count(row.values.get(col := table.month_column(month)),
-                                   table.at(row.row, col, _raw(row, col)))
-                for month in table.months
-            }  # fmt: skip
-            printed = parse_count(
-                row.values.get(total_column), table.at(row.row, total_column,
-                                                       _raw(row, total_column))
-            )  # fmt: skip
-            country = Country(row, name, mark, code, counts, printed)
+            counts = {m: _count(table, row, table.month_column(m)) for m in table.months}
+            country = Country(row, name, mark, code, counts, _count(table, row, total_column))
             if code in seen and code != OTHER:
                 first = seen[code]
                 raise InputError(
@@ -166,17 +158,15 @@ def _layout(table: Table) -> _Layout:
     return layout
 
 
-def _raw(row: Row, column: str) -> str:
+def _count(table: Table, row: Row, column: str) -> int:
     value = row.values.get(column)
-    return "" if value is None else str(value)
+    return parse_count(value, table.at(row.row, column, "" if value is None else str(value)))
 
 
 def _resolve(name: str, table: Table, row: Row, column: str) -> str:
     code = country_code(name)
     if code is not None:
         return code
-    from corridor.countries import suggest
-
     options = suggest(name)
     raise InputError(
         "unknown country name — a spelling the SNM tables have not used before; the layout changed",
@@ -197,12 +187,10 @@ def _check(table: Table, layout: _Layout, checks: Checks) -> None:
     for name, row, members in groups:
         for month in table.months:
             col = table.month_column(month)
-            published = parse_count(row.values.get(col), table.at(row.row, col, _raw(row, col)))
+            published = _count(table, row, col)
             computed = sum(c.counts[month] for c in members)
             checks.add(name, table.period(month), published, computed, table.at(row.row, col))
-        published = parse_count(
-            row.values.get(total_column), table.at(row.row, total_column, _raw(row, total_column))
-        )
+        published = _count(table, row, total_column)
         computed = sum(sum(c.counts.values()) for c in members)
         checks.add(f"{name}, year {table.year}", None, published, computed,
                    table.at(row.row, total_column))  # fmt: skip
