@@ -198,3 +198,17 @@ def test_cli_fetch_against_local_server(tmp_path: Path) -> None:
     listed = subprocess.run([*CMD, "fetch", "--list", "-f", "csv"], capture_output=True,
                             text=True, timeout=120, check=False)  # fmt: skip
     assert "cbp.encounters" in listed.stdout and "https://www.cbp.gov/" in listed.stdout
+
+
+def test_every_publication_is_well_formed() -> None:
+    import re
+
+    from corridor.fetch import fetchable
+
+    sources = fetchable()
+    assert len(sources) >= 3
+    for src in sources:
+        pub = src.info.publication
+        assert pub is not None and pub.page.startswith("https://"), src.info.id
+        re.compile(pub.links)  # a broken pattern would only fail on the day of a fetch
+        assert src.info.agency and src.info.events, src.info.id
