@@ -45,6 +45,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "quality": ("Source Quality",),
 }
 
+#: fields every layout since 2019 has: one of them absent beside an unknown column was renamed
+_CORE = ("total", "dead", "missing", "coordinates", "route", "cause", "location", "region")
 _BY_KEY: dict[str, str] = {fold(name): f for f, names in ALIASES.items() for name in names}
 #: words that make a header an MMP header even when some columns were renamed
 _SNIFF_WORDS = ("dead", "missing")
@@ -105,7 +107,11 @@ def read_layout(path: Path, header: list[str], row: int) -> Layout:
         shown = found[0] if found else ", ".join(h.strip() for h in header if h.strip())
         _fail(path, row, reason + " — the layout changed", found[0] if found else name, shown)
     if found:
-        _fail(path, row, f"unexpected column `{found[0]}` — the layout changed", found[0], found[0])
+        absent = [f for f in _CORE if f not in index]
+        reason = f"unexpected column `{found[0]}`"
+        if absent:  # most likely a renamed column
+            reason = f"column `{ALIASES[absent[0]][0]}` is missing; found `{found[0]}`"
+        _fail(path, row, reason + " — the layout changed", found[0], found[0])
     return Layout(path, [h.strip() for h in header], index)
 
 

@@ -126,6 +126,7 @@ class _Reader:
     def run(self) -> Parsed:
         t = self.table
         layout = read_layout(t.path, t.header, t.header_row)
+        t.check_widths()
         if not t.rows:
             raise InputError("the download holds no incidents", Location(str(t.path)))
         records: list[dict[str, object]] = []

@@ -22,6 +22,17 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]
 
+    def check_widths(self) -> None:
+        """Every row has as many cells as the header (checked after the header itself)."""
+        width = len(self.header)
+        for number, cells in self.rows:
+            if len(cells) != width:
+                raise InputError(
+                    f"{len(cells)} cells where the header has {width}",
+                    Location(str(self.path), number, None, ",".join(cells)[:60]),
+                    hint="a quote or comma is broken on this row, or the file was cut",
+                )
+
 
 def probe_header(probe: Probe) -> list[str] | None:
     """The header row of a probed file (CSV first line, or first non-empty sheet row)."""
@@ -57,14 +68,6 @@ def _from_csv(path: Path) -> Table:
     if not rows:
         raise InputError("the file is empty", Location(str(path)))
     (header_row, header), data = rows[0], rows[1:]
-    width = len(header)
-    for number, cells in data:
-        if len(cells) != width:
-            raise InputError(
-                f"{len(cells)} cells where the header has {width}",
-                Location(str(path), number, None, ",".join(cells)[:60]),
-                hint="a quote or comma is broken on this row, or the file was cut",
-            )
     return Table(path, header_row, header, data)
 
 
