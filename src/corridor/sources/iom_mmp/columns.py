@@ -93,9 +93,12 @@ def read_layout(path: Path, header: list[str], row: int) -> Layout:
             unknown.append(i)
         elif field in index:
             _fail(
-                path, row, f"columns `{header[index[field]]}` and `{name}` hold the same field",
-                name, name,
-            )  # fmt: skip
+                path,
+                row,
+                f"columns `{header[index[field]]}` and `{name}` hold the same field",
+                name,
+                name,
+            )
         else:
             index[field] = i
     found = [header[i].strip() for i in unknown]

@@ -65,8 +65,17 @@ INFO = SourceInfo(
 )
 INCIDENTS_TABLE = "incidents"
 
-_TEXT = ("incident_id", "main_id", "incident_type", "geo", "route", "cause", "origin_iso3",
-         "location", "region")  # fmt: skip
+_TEXT = (
+    "incident_id",
+    "main_id",
+    "incident_type",
+    "geo",
+    "route",
+    "cause",
+    "origin_iso3",
+    "location",
+    "region",
+)
 _COUNTS = ("dead", "missing", "total", "survivors")
 
 
@@ -166,13 +175,20 @@ class _Reader:
         if total is not None and parts is not None:
             self.totals.append(
                 DeclaredTotal(
-                    f"{cell.layout.name('total')}, incident {incident_id}", period, total, parts,
+                    f"{cell.layout.name('total')}, incident {incident_id}",
+                    period,
+                    total,
+                    parts,
                     where("total"),
                 )
-            )  # fmt: skip
+            )
             if total != parts:
-                self._tally("disagree", total, f"{incident_id} (row {row}): total {total}, "
-                            f"dead {dead or 0} + missing {missing or 0}")  # fmt: skip
+                self._tally(
+                    "disagree",
+                    total,
+                    f"{incident_id} (row {row}): total {total}, "
+                    f"dead {dead or 0} + missing {missing or 0}",
+                )
         n = total if total is not None else parts
         if n is None:
             self._tally("no_count", 0, f"{incident_id} (row {row})")
@@ -190,16 +206,31 @@ class _Reader:
         route = cell("route")
         survivors = values.count(cell("survivors"), where("survivors"))
         record: dict[str, object] = {
-            "period": period, "geo": geo, "place": route, "nat": nat, "n": n,
-        }  # fmt: skip
+            "period": period,
+            "geo": geo,
+            "place": route,
+            "nat": nat,
+            "n": n,
+        }
         incident: dict[str, object] = {
-            "incident_id": incident_id, "main_id": cell("main_id"),
-            "incident_type": cell("incident_type"), "incident_date": when, "geo": geo,
-            "route": route, "lat": lat, "lon": lon, "dead": dead, "missing": missing,
-            "total": n, "survivors": survivors, "cause": cell("cause"),
-            "origin_iso3": ",".join(origins), "location": cell("location"),
-            "region": cell("region"), "file_row": row,
-        }  # fmt: skip
+            "incident_id": incident_id,
+            "main_id": cell("main_id"),
+            "incident_type": cell("incident_type"),
+            "incident_date": when,
+            "geo": geo,
+            "route": route,
+            "lat": lat,
+            "lon": lon,
+            "dead": dead,
+            "missing": missing,
+            "total": n,
+            "survivors": survivors,
+            "cause": cell("cause"),
+            "origin_iso3": ",".join(origins),
+            "location": cell("location"),
+            "region": cell("region"),
+            "file_row": row,
+        }
         return record, incident
 
     def _date(self, cell: _Row) -> date:
@@ -210,8 +241,11 @@ class _Reader:
             if when is None:
                 return ym
             if (when.year, when.month) != (ym.year, ym.month):
-                self._tally("month_differs", 0, f"row {cell.number}: `{cell('date')}` vs "
-                            f"`{cell('month')} {cell('year')}`")  # fmt: skip
+                self._tally(
+                    "month_differs",
+                    0,
+                    f"row {cell.number}: `{cell('date')}` vs `{cell('month')} {cell('year')}`",
+                )
         if when is None:
             name = cell.layout.name("date") if cell.has("date") else ALIASES["date"][0]
             raise InputError(
@@ -227,9 +261,10 @@ class _Reader:
         codes = self.countries.codes(cell("country"), cell.where("country"))
         if len(codes) > 1:
             raise InputError(
-                "several countries of incident", cell.where("country"),
+                "several countries of incident",
+                cell.where("country"),
                 hint="an incident happens in one country; IOM splits such events into rows",
-            )  # fmt: skip
+            )
         if not codes or codes[0] == UNKNOWN:
             self._tally("no_country", n, incident_id)
             return UNKNOWN

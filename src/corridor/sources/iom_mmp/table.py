@@ -84,9 +84,10 @@ def _from_workbook(path: Path) -> Table:
             padded = [(n, (c + [""] * width)[:width]) for n, c in data]
             return Table(path, header_row, header, padded)
     raise InputError(
-        "no sheet starts with the Missing Migrants header", Location(str(path)),
+        "no sheet starts with the Missing Migrants header",
+        Location(str(path)),
         hint="the first row of the data sheet names `Incident ID`, `Number of Dead`, ...",
-    )  # fmt: skip
+    )
 
 
 def _cell(value: object) -> str:

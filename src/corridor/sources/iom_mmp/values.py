@@ -20,18 +20,12 @@ _US_DATE = re.compile(
     r"^(?:[A-Za-z]{3,9},\s*)?(\d{1,2})/(\d{1,2})/(\d{4})(?:\s*-\s*\d{1,2}:\d{2})?$"
 )
 _LONG_FORMATS = ("%B %d, %Y", "%A, %B %d, %Y", "%b %d, %Y", "%d %B %Y")
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        zip(
-            ("january", "february", "march", "april", "may", "june", "july", "august",
-             "september", "october", "november", "december"),
-            ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-            strict=True,
-        )
-    )
-    for m in names
-}  # fmt: skip
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)} | {
+    m[:3]: i for i, m in enumerate(_MONTH_NAMES, 1)
+}
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _POINT = re.compile(rf"^POINT\s*\(\s*({_NUMBER})\s+({_NUMBER})\s*\)$", re.IGNORECASE)
 _PAIR = re.compile(rf"^({_NUMBER})\s*[,;]\s*({_NUMBER})$")
