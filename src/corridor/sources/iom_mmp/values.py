@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, datetime
 
@@ -20,11 +21,9 @@ _US_DATE = re.compile(
     r"^(?:[A-Za-z]{3,9},\s*)?(\d{1,2})/(\d{1,2})/(\d{4})(?:\s*-\s*\d{1,2}:\d{2})?$"
 )
 _LONG_FORMATS = ("%B %d, %Y", "%A, %B %d, %Y", "%b %d, %Y", "%d %B %Y")
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
-_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)} | {
-    m[:3]: i for i, m in enumerate(_MONTH_NAMES, 1)
+# English names (calendar's C locale: corridor never calls setlocale)
+_MONTHS = {n.lower(): i for i, n in enumerate(calendar.month_name) if n} | {
+    n.lower(): i for i, n in enumerate(calendar.month_abbr) if n
 }
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _POINT = re.compile(rf"^POINT\s*\(\s*({_NUMBER})\s+({_NUMBER})\s*\)$", re.IGNORECASE)
