@@ -24,7 +24,8 @@ TABLES_PAGE = (
     "https://portales.segob.gob.mx/es/PoliticaMigratoria/CuadrosBOLETIN?Anual={year}&Secc=3"
 )
 FIXED = {"freq": "M", "geo": "MEX", "agency": "UPM", "unit": "events"}
-_TABLE_NUMBER = re.compile(r"(?<![\d ])3 ([12]) (\d)(?! ?\d)")
+# `3.1.1` folded: not part of a longer number such as `13.1.1` or `3.1.1.2`
+_TABLE_NUMBER = re.compile(r"(?<!\d)(?<!\d )3 ([12]) (\d)(?! ?\d)")
 
 
 def classify(title: str) -> str | None:
@@ -34,12 +35,13 @@ def classify(title: str) -> str | None:
     before the title only when the words say nothing.
     """
     t = fold(title)
+    returned = any(w in t for w in ("devolucion", "devuelt")) and "extranjer" in t
+    if returned and "nacionalidad" in t and "tipo" in t:
+        return "3.2.4"
     if "migratori" not in t:
         return None
     irregular = "situacion migratoria irregular" in t or "presentad" in t
     by_age = "edad" in t or "sexo" in t
-    if any(w in t for w in ("devolucion", "devuelt")) and "nacionalidad" in t and "tipo" in t:
-        return "3.2.4"
     if irregular and "nacionalidad" in t and not by_age and "entidad" not in t:
         return "3.1.1"
     if irregular and by_age and "nacionalidad" not in t and "entidad" not in t:

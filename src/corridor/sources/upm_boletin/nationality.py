@@ -52,14 +52,15 @@ class NationalityReader:
     notes: list[str] = field(default_factory=list)
 
     def read(self) -> list[Record]:
-        grand = _Group(None, f"{self.name} Total")
+        grand = _Group(None, f"{self.name} / Total")
         groups: list[_Group] = [grand]
         block: _Group | None = None
         kind: Block | None = None
         continent: _Group | None = None
         first_seen: dict[tuple[str, str, str], int] = {}
         iso_labels: dict[tuple[str, str], set[str]] = {}
-        for row in self.table.rows:
+        rows = self.table.rows
+        for i, row in enumerate(rows):
             key = fold(row.label)
             if labels.is_total(row.label):
                 if block is not None and block.row is None and not block.details:
@@ -76,17 +77,21 @@ class NationalityReader:
                 continue
             if key in self.blocks:
                 kind = self.blocks[key]
-                block = _Group(row if row.has_counts else None, f"{self.name} {kind.name}")
+                block = _Group(row if row.has_counts else None, f"{self.name} / {kind.name}")
                 groups.append(block)
                 continent = None
                 continue
             if key in labels.CONTINENTS:
                 self._need_block(row, block)
-                prefix = f"{block.what} / " if block else f"{self.name} "
-                continent = _Group(row if row.has_counts else None, f"{prefix}{row.label}")
+                prefix = block.what if block else self.name
+                continent = _Group(row if row.has_counts else None, f"{prefix} / {row.label}")
                 groups.append(continent)
                 continue
-            nat = self._nat(row)
+            # a row above a continent heads a block, whatever its label
+            heading = not row.has_counts or (
+                i + 1 < len(rows) and fold(rows[i + 1].label) in labels.CONTINENTS
+            )
+            nat = self._nat(row, heading)
             self._need_block(row, block)
             seen_key = (kind.name if kind else "", continent.what if continent else "", key)
             if seen_key in first_seen:
@@ -126,18 +131,18 @@ class NationalityReader:
                 hint="expected one of " + ", ".join(f"`{n}`" for n in names) + " first",
             )
 
-    def _nat(self, row: Row) -> str:
+    def _nat(self, row: Row, heading: bool) -> str:
         local = labels.NAT_ALIASES.get(fold(row.label))
         if local:
             return local
         try:
             return resolve(row.label)
         except UnknownCountryError as exc:
-            if not row.has_counts:
+            if heading:
                 names = sorted({b.name for b in self.blocks.values()})
                 expected = ", ".join(f"`{n}`" for n in names) or "none in this table"
                 raise InputError(
-                    f"row `{row.label}` has no counts and is not a known block heading — the "
+                    f"row `{row.label}` heads a block but is not a known block heading — the "
                     "layout changed",
                     self.table.at(row),
                     hint=f"known blocks: {expected}; continents: América, África, Asia, Europa, "
@@ -155,7 +160,8 @@ class NationalityReader:
             return
         self.totals.append(
             DeclaredTotal(
-                f"{self.name} {d.row.label} ({self.table.year} Total column)",
+                f"{self.name} / {d.block.name + ' / ' if d.block else ''}{d.row.label} "
+                f"({self.table.year} Total column)",
                 None,
                 self.table.count(d.row, total),
                 sum(d.counts.values()),
