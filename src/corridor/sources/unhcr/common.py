@@ -113,8 +113,8 @@ class Figures:
             origin = self._place(fig.origin_code, fig.origin_name)
             key = (
                 fig.year,
-                fig.origin_code.text + fig.origin_name.text,
-                fig.asylum_code.text + fig.asylum_name.text,
+                _label(fig.origin_code, fig.origin_name),
+                _label(fig.asylum_code, fig.asylum_name),
             )
             if key in seen:
                 raise InputError(
@@ -158,6 +158,10 @@ class Figures:
         if key not in self._cache:
             self._cache[key] = _resolve_place(code, name)
         return self._cache[key]
+
+
+def _label(code: Cell, name: Cell) -> str:
+    return code.text.strip() or name.text.strip()
 
 
 def _resolve_place(code: Cell, name: Cell) -> str | None:

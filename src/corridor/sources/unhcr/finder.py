@@ -57,7 +57,9 @@ class UnhcrFinderCsv(DocumentSource):
         if probe.is_workbook or not probe.text or probe.text.lstrip().startswith("{"):
             return False
         head = probe.text.lower()
-        return "country of asylum" in head and "country of origin" in head
+        # lenient, so that a renamed column fails with a message rather than "unknown layout"
+        about = "country of asylum" in head or "country of origin" in head
+        return about and ("refugee" in head or "asylum-seekers" in head)
 
     def parse(self, path: Path) -> Parsed:
         records = _records(path)
