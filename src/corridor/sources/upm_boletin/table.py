@@ -112,7 +112,8 @@ def read_table(grid: Grid) -> Table:
     header = grid.lines[at]
     title = " ".join(c for cells in texts[:at] for c in cells if c)
     first, months, total = _columns(grid, header, texts[at])
-    year, preliminary = _year(grid, title, header.number)
+    title_row = next((grid.lines[i].number for i in range(at) if any(texts[i])), header.number)
+    year, preliminary = _year(grid, title, title_row)
     label = " ".join(c for c in texts[at][:first] if c)
     table = Table(grid, title, year, header.number, months, total, [], grid.column(0, label))
     if labels.is_preliminary_note(title):
@@ -182,12 +183,12 @@ def _not_a_month(name: str, expected: int) -> str:
     return f"column `{name}` is neither `Total` nor a month — the layout changed"
 
 
-def _year(grid: Grid, title: str, header_row: int) -> tuple[int, str]:
+def _year(grid: Grid, title: str, title_row: int) -> tuple[int, str]:
     found = list(labels.YEAR.finditer(title)) or list(labels.YEAR.finditer(grid.sheet))
     if not found:
         raise InputError(
             "the table's title names no year",
-            Location(str(grid.path), header_row, None, title[:80] or None),
+            Location(str(grid.path), title_row, grid.column(0, "title"), title or None),
             hint="UPM titles end with the year, e.g. `..., 2024` or `enero-marzo 2024p/`",
         )
     last = found[-1]
