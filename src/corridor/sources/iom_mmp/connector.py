@@ -287,7 +287,8 @@ class _Reader:
         if not layout.has("country"):
             notes.append(
                 f"no `{ALIASES['country'][0]}` column in this layout: every count is under geo "
-                "UNK (the `incidents` table keeps the coordinates and locations)"
+                "UNK (the `incidents` table keeps the coordinates and locations); beside a newer "
+                "download of the same months these incidents would be counted twice"
             )
         texts = {
             "no_country": "{p:,} dead and missing ({i}) without a country of incident (at sea "
