@@ -118,6 +118,17 @@ def test_preliminary_marks_on_cells(db: Path) -> None:
     assert one(db, "SELECT n FROM flows WHERE nat = 'VEN' AND period = DATE '2025-03-01'") == 2981
 
 
+def test_preliminary_marks_on_a_month_header_and_a_cell(db: Path, tmp_path: Path) -> None:
+    text = NAT_TEXT.read_bytes()
+    assert text.count(b"      Abril") == 2 and b"      1,205" in text  # two pages' headers
+    text = text.replace(b"      Abril", b"    Abril p").replace(b"      1,205", b"     1,205p", 1)
+    path = tmp_path / NAT_TEXT.name
+    path.write_bytes(text)
+    (res,) = ingest(db, [path])
+    assert any("1 count(s) marked `p`/`*`" in n for n in res.notes)
+    assert one(db, "SELECT n FROM flows WHERE nat = 'VEN' AND period = DATE '2025-04-01'") == 1205
+
+
 def test_csv_export_in_windows_1252_with_thousands_commas(db: Path) -> None:
     raw = NAT_CSV.read_bytes()
     assert b"\x96" in raw and b"Hait\xed" in raw  # cp1252 en dash and í

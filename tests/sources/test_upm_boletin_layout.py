@@ -130,6 +130,17 @@ def test_title_without_a_year(tmp_path: Path, db: Path) -> None:
     )
 
 
+def test_total_column_after_the_months_still_reads(tmp_path: Path, db: Path) -> None:
+    def total_last(sheet: Worksheet) -> None:
+        totals = [(c.row, c.value) for c in sheet["B"] if c.value is not None]
+        sheet.delete_cols(2)
+        for row, value in totals:
+            sheet.cell(row, 14).value = value
+
+    (res,) = ingest(db, [edited(tmp_path, NAT_2024, total_last)])
+    assert res.total == 350677 and not any("differ" in n for n in res.notes)
+
+
 # -- rows --------------------------------------------------------------------------------------
 
 

@@ -63,7 +63,8 @@ class Table:
     published: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     preliminary: list[str] = field(default_factory=list)
-    marked_cells: int = 0
+    #: (row, column) of counts carrying a preliminary mark
+    marked: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def file(self) -> str:
@@ -79,7 +80,7 @@ class Table:
         raw = row.cells.get(column.index)
         text = cell_text(raw)
         if text and not isinstance(raw, (int, float)) and labels.has_mark(text):
-            self.marked_cells += 1
+            self.marked.add((row.number, column.index))
         return parse_count(raw, Location(self.file, row.number, column.where), marks="p/")
 
     def month_counts(self, row: Row) -> dict[int, int]:
@@ -91,8 +92,8 @@ class Table:
     def finish_notes(self) -> list[str]:
         """Notes on preliminary figures and partial years, once per table."""
         notes = list(self.grid.notes) + self.notes
-        if self.marked_cells:
-            self.preliminary.append(f"{self.marked_cells} count(s) marked `p`/`*`")
+        if self.marked:
+            self.preliminary.append(f"{len(self.marked)} count(s) marked `p`/`*`")
         if self.preliminary:
             notes.append(
                 f"{self.year} figures are preliminary ({'; '.join(self.preliminary)}): a later "
