@@ -116,3 +116,54 @@ def test_parse_count_rejects_the_rest(text: str) -> None:
 
 def test_parse_count_preliminary_mark() -> None:
     assert parse_count("1,024p", Location(), marks="p") == 1024
+
+
+class Snapshot(DocumentSource):
+    """``SNAP`` then ``YYYY-MM;GEO;EVENT;n`` lines; a full snapshot when ``snapshot`` is set."""
+
+    def __init__(self, snapshot: bool) -> None:
+        self.info = SourceInfo(
+            id="toy.snap", title="Toy", publisher="Tests", geo="", group="toy.snap",
+            dims=frozenset({"nat"}), snapshot=snapshot,
+        )  # fmt: skip
+
+    def sniff(self, probe: Probe) -> bool:
+        return probe.first_line == "SNAP"
+
+    def parse(self, path: Path) -> Parsed:
+        records = []
+        for line in read_text(path).splitlines()[1:]:
+            month, geo, event, n = line.split(";")
+            records.append({"period": date.fromisoformat(month + "-01"), "geo": geo,
+                            "event": event, "n": int(n)})  # fmt: skip
+        return Parsed(
+            canonical_frame(records, freq="M", agency="IOM-MMP", unit="persons", nat="UNK")
+        )
+
+
+@pytest.mark.parametrize(("snapshot", "expected"), [(True, 12), (False, 17)])
+def test_snapshot_release_replaces_every_geo_of_its_periods(
+    snapshot: bool, expected: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = Snapshot(snapshot)
+    monkeypatch.setitem(registry.SOURCES, src.info.id, src)
+    v1, v2 = tmp_path / "v1.txt", tmp_path / "v2.txt"
+    v1.write_text("SNAP\n2024-03;PAN;death_missing;10\n2024-03;MEX;death_missing;5\n")
+    # the MEX incident was withdrawn (or moved) in the newer download
+    v2.write_text("SNAP\n2024-03;PAN;death_missing;12\n")
+    db = tmp_path / "s.duckdb"
+    ingest(db, [v1])
+    ingest(db, [v2])
+    assert int(Store(db).sql("SELECT sum(n) FROM flows").iat[0, 0]) == expected
+
+
+def test_stocks_only_when_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = Snapshot(False)
+    monkeypatch.setitem(registry.SOURCES, src.info.id, src)
+    f = tmp_path / "s.txt"
+    f.write_text("SNAP\n2024-03;COL;irregular_transit;7\n2024-03;COL;refugee_stock;1000\n")
+    db = tmp_path / "s.duckdb"
+    ingest(db, [f])
+    store = Store(db)
+    assert int(store.flows(geo="COL", by=[])["n"].sum()) == 7
+    assert int(store.flows(geo="COL", event="refugee_stock", by=[])["n"].sum()) == 1000

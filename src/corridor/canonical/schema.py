@@ -66,8 +66,26 @@ EVENTS = frozenset(
         "death_missing",
         "smo_registration",
         "smo_referral",
+        # UNHCR: people returned during the year
+        "refugee_return",
+        "idp_return",
     }
 )
+
+# Year-end stocks (UNHCR population statistics): people in a situation on
+# 31 December, not movements. Never added to flows or across years; a query
+# without an event filter leaves them out.
+STOCK_EVENTS = frozenset(
+    {
+        "refugee_stock",
+        "asylum_seeker_stock",
+        "oip_stock",
+        "idp_stock",
+        "stateless_stock",
+        "other_of_concern_stock",
+    }
+)
+EVENTS = EVENTS | STOCK_EVENTS
 
 # CBP's own definition of "encounters".
 ENCOUNTER_EVENTS: tuple[str, ...] = ("apprehension", "inadmissible", "expulsion")

@@ -50,6 +50,10 @@ class SourceInfo:
     events: frozenset[str] = frozenset()
     #: where ``corridor fetch`` downloads the current files from (None: not fetchable)
     publication: Publication | None = None
+    #: every file is a full snapshot (IOM MMP, UNHCR): a newer release replaces all
+    #: rows of the periods it covers, whatever their geo/area (an incident moved to
+    #: another country, or deleted, must not stay counted from the older file)
+    snapshot: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import date
 
 import duckdb
 
-from corridor.canonical.schema import DIMENSIONS, KEY_COLUMNS, expand_event
+from corridor.canonical.schema import DIMENSIONS, KEY_COLUMNS, STOCK_EVENTS, expand_event
 from corridor.errors import QueryError
 from corridor.store.selection import Selection, choose
 
@@ -84,6 +84,11 @@ class FlowQuery:
                     vals = [v.replace(" ", "_") for v in vals]
             where.append(f"f.{col} IN ({', '.join('?' for _ in vals)})")
             params.extend(vals)
+        if not self.filters.get("event"):
+            # Year-end stocks are not movements: summing them with flows (or
+            # over years) would be meaningless, so they come only when asked for.
+            where.append(f"f.event NOT IN ({', '.join('?' for _ in STOCK_EVENTS)})")
+            params.extend(sorted(STOCK_EVENTS))
         if self.start:
             where.append("f.period >= ?")
             params.append(self.start)

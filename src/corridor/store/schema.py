@@ -91,7 +91,8 @@ _VIEWS = [
         SELECT f.* FROM flows_all f
         SEMI JOIN latest_coverage l
           ON f.release_id = l.release_id AND f.source = l.source AND f.freq = l.freq
-         AND f.period = l.period AND f.geo = l.geo AND f.area = l.area""",
+         AND f.period = l.period AND (l.geo = '*' OR f.geo = l.geo)
+         AND (l.area = '*' OR f.area = l.area)""",
 ]
 
 
@@ -147,9 +148,11 @@ def widen_enums(con: duckdb.DuckDBPyConnection, cat: str, values: Mapping[str, s
             for c, t in FLOW_COLUMNS
         )
         con.execute(f"CREATE TABLE {cat}.flow_rows ({cols})")
-        con.execute(f"USE {cat}")
-        try:
-            for statement in _VIEWS:
-                con.execute(statement)
-        finally:
-            con.execute("USE memory")
+    # Views are re-created on every write, so a store made by an older corridor
+    # gets the current definitions (they hold no data).
+    con.execute(f"USE {cat}")
+    try:
+        for statement in _VIEWS:
+            con.execute(statement)
+    finally:
+        con.execute("USE memory")

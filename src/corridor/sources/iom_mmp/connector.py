@@ -62,6 +62,9 @@ INFO = SourceInfo(
     agency="IOM-MMP",
     events=frozenset({"death_missing"}),
     publication=PUBLICATION,
+    # the download is the whole database: a newer one replaces every month it
+    # covers, including incidents moved to another country or withdrawn
+    snapshot=True,
 )
 INCIDENTS_TABLE = "incidents"
 
