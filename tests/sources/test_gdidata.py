@@ -329,3 +329,12 @@ def test_period_bounds_are_dates(real: RealStore) -> None:
     df = real.store().flows(geo="PAN", event="irregular_transit", start=date(2023, 12, 1),
                             end=date(2023, 12, 1))  # fmt: skip
     assert len(df) == 1 and int(df["n"][0]) > 0
+
+
+def test_no_two_sources_of_a_group_tie() -> None:
+    """A tie would let the store's row order pick the source of a month."""
+    seen: dict[tuple[str, int], str] = {}
+    for src in SOURCES.values():
+        key = (src.info.group, src.info.priority)
+        assert key not in seen, f"{src.info.id} ties with {seen.get(key)} in {key[0]}"
+        seen[key] = src.info.id

@@ -47,9 +47,7 @@ def get(source_id: str) -> Source:
 
 def sniff(probe: Probe) -> DocumentSource | None:
     """The document connector that recognises this file, if exactly one does."""
-    candidates = [
-        s for s in SOURCES.values() if isinstance(s, DocumentSource) and s.sniff(probe)
-    ]
+    candidates = [s for s in SOURCES.values() if isinstance(s, DocumentSource) and s.sniff(probe)]
     if len(candidates) > 1:
         options = ", ".join(f"`{s.info.id}`" for s in candidates)
         raise InputError(

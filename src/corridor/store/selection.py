@@ -54,11 +54,11 @@ def choose(
     ranks: list[SourceRank] = []
     notes: list[tuple[str, str]] = []
     for grp, members in sorted(groups.items()):
-        full = sorted((m for m in members if need <= m[1]), key=lambda m: m[2])
+        full = sorted((m for m in members if need <= m[1]), key=lambda m: (m[2], m[0]))
         if full:
             ordered = full
         else:
-            ordered = sorted(members, key=lambda m: (-len(need & m[1]), m[2]))
+            ordered = sorted(members, key=lambda m: (-len(need & m[1]), m[2], m[0]))
             best = ordered[0]
             missing = ", ".join(sorted(need - best[1]))
             notes.append(

@@ -3,7 +3,9 @@
 Overlap groups (see ``SourceInfo``): the Darién, Honduras and Mexico series are
 published twice, by nationality and by sex/age, and Honduras a third time as a
 plain total. Each pair counts the same people, so they share a group and a
-query takes one of them per period.
+query takes one of them per period. The agencies' own publications share these
+groups with better (lower) priorities, so the numbers below come after theirs
+and no two sources of a group tie.
 """
 
 from __future__ import annotations
@@ -189,28 +191,28 @@ DATASETS: tuple[HarmonisedSeries, ...] = (
     ),
     HarmonisedSeries(
         _info("irreg_darien_nat", "Darién irregular transits by nationality", "Panama SNM",
-              "PAN", "PAN.darien", {"area", "nat"}, 1),
+              "PAN", "PAN.darien", {"area", "nat"}, 2),
         ("t", "q", "nat", "n"), _darien_nat, unit="persons", annual_rule=True,
         file_hint="darien",
     ),
     HarmonisedSeries(
         _info("irreg_darien_dmg", "Darién irregular transits by sex and age", "Panama SNM",
-              "PAN", "PAN.darien", {"area", "sex", "age"}, 2),
+              "PAN", "PAN.darien", {"area", "sex", "age"}, 3),
         ("t", "q", "demog", "n"), _darien_dmg, unit="persons", file_hint="darien",
     ),
     HarmonisedSeries(
         _info("irreg_honduras", "Irregular migrant arrivals to Honduras", "Honduras INM",
-              "HND", "HND.irregular", set(), 1),
+              "HND", "HND.irregular", set(), 3),
         ("t", "n"), _honduras, unit="persons", file_hint="honduras",
     ),
     HarmonisedSeries(
         _info("irreg_honduras_nat", "Irregular arrivals to Honduras by nationality",
-              "Honduras INM", "HND", "HND.irregular", {"nat"}, 2),
+              "Honduras INM", "HND", "HND.irregular", {"nat"}, 4),
         ("t", "nat", "n"), _honduras_nat, unit="persons", file_hint="honduras",
     ),
     HarmonisedSeries(
         _info("irreg_honduras_dmg", "Irregular arrivals to Honduras by sex and age",
-              "Honduras INM", "HND", "HND.irregular", {"sex", "age"}, 3),
+              "Honduras INM", "HND", "HND.irregular", {"sex", "age"}, 5),
         ("t", "demog", "n"), _honduras_dmg, unit="persons", file_hint="honduras",
     ),
     HarmonisedSeries(
@@ -220,12 +222,12 @@ DATASETS: tuple[HarmonisedSeries, ...] = (
     ),
     HarmonisedSeries(
         _info("irreg_mexico_nat", "Foreigners in an irregular situation in Mexico (3.1.1)",
-              "Mexico UPM", "MEX", "MEX.pam", {"nat"}, 1),
+              "Mexico UPM", "MEX", "MEX.pam", {"nat"}, 2),
         ("t", "nat", "n"), _mexico_nat, unit="events", file_hint="mexico",
     ),
     HarmonisedSeries(
         _info("irreg_mexico_dmg", "Irregular situation in Mexico by sex and age (3.1.3)",
-              "Mexico UPM", "MEX", "MEX.pam", {"sex", "age", "family"}, 2),
+              "Mexico UPM", "MEX", "MEX.pam", {"sex", "age", "family"}, 3),
         ("t", "sex", "age", "n"), _mexico_dmg, unit="events", file_hint="mexico",
     ),
     HarmonisedSeries(
