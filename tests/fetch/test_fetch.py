@@ -212,3 +212,44 @@ def test_every_publication_is_well_formed() -> None:
         assert pub is not None and pub.page.startswith("https://"), src.info.id
         re.compile(pub.links)  # a broken pattern would only fail on the day of a fetch
         assert src.info.agency and src.info.events, src.info.id
+
+
+def test_fetch_agency_workbooks_and_pdf(tmp_path: Path) -> None:
+    """SNM's statistics page links yearly PDFs and workbooks: both are fetched and ingested."""
+    snm = FIXTURES / "snm_darien"
+    xlsx = "/wp-content/uploads/2024/01/irregulares-por-darien-2023.xlsx"
+    pdf = "/wp-content/uploads/2024/01/irregulares-darien-2023.pdf"
+    routes = {
+        "/estadisticas/": cbp_page(xlsx, pdf, "/wp-content/uploads/2024/01/informe-anual.pdf"),
+        xlsx: Route((snm / "year_2023.xlsx").read_bytes()),
+        pdf: Route((snm / "pdf_direct.pdf").read_bytes(), "application/pdf"),
+    }
+    db = tmp_path / "s.duckdb"
+    with serve(routes) as site, client() as http:
+        got = fetch(db, ["snm.darien_nat"], mirror=site.base, client=http)
+    assert [g.status for g in got] == ["new", "new"]
+    # both files hold 2023: the later release supersedes, the year is counted once
+    assert int(Store(db).flows(geo="PAN", by=[])["n"].sum()) == 520_085
+
+
+def test_year_pages_from_since_or_last_year() -> None:
+    from corridor.fetch.fetcher import discover
+    from corridor.sources.base import Publication
+
+    pub = Publication("https://example.org/tables?Anual={year}&Secc=3", links=r"\.xlsx$")
+    page = '<a href="/files/cuadro_3.1.1_{y}.xlsx">3.1.1</a>'
+    with (
+        serve(
+            {
+                f"/tables?Anual={y}&Secc=3": Route(page.format(y=y).encode(), "text/html")
+                for y in (2023, 2024, 2025)
+            }
+        ) as site,
+        client() as http,
+    ):
+        default = discover(http, pub, site.base, lambda _m: None, today=date(2025, 2, 1))
+        since = discover(http, pub, site.base, lambda _m: None, since=date(2023, 6, 1),
+                         today=date(2025, 2, 1))  # fmt: skip
+    assert [u.rsplit("/", 1)[1] for u in default] == ["cuadro_3.1.1_2024.xlsx",
+                                                      "cuadro_3.1.1_2025.xlsx"]  # fmt: skip
+    assert len(since) == 3

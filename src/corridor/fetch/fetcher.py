@@ -112,7 +112,7 @@ def _fetch_source(
 ) -> list[Fetched]:  # fmt: skip
     pub = src.info.publication
     assert pub is not None
-    urls = discover(http, pub, mirror, say)
+    urls = discover(http, pub, mirror, say, since=since)
     modified_since = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
     out: list[Fetched] = []
     queue = list(urls)
@@ -144,24 +144,35 @@ def _fetch_source(
     return out
 
 
-def discover(http: Client, pub: Publication, mirror: str | None, say: Progress) -> list[str]:
+def discover(
+    http: Client, pub: Publication, mirror: str | None, say: Progress,
+    *, since: date | None = None, today: date | None = None,
+) -> list[str]:  # fmt: skip
     """The file URLs of a publication: the page itself, or its links matching ``pub.links``."""
-    page = mirrored(pub.page, mirror)
+    pages = [mirrored(p, mirror) for p in _pages(pub.page, since, today or date.today())]
     if not pub.links:
-        return [page]
-    say(f"reading {page}")
+        return pages
     pattern = re.compile(pub.links, re.IGNORECASE)
     found: list[str] = []
-    for href in _links(http.get_text(page)):
-        url = mirrored(urljoin(page, href), mirror)
-        if pattern.search(unquote(url)) and url not in found:
-            found.append(url)
+    for page in pages:
+        say(f"reading {page}")
+        for href in _links(http.get_text(page)):
+            url = mirrored(urljoin(page, href), mirror)
+            if pattern.search(unquote(url)) and url not in found:
+                found.append(url)
     if not found:
         raise FetchError(
-            f"{page}: no link matches `{pub.links}`; the publication page changed, or the "
-            "files moved (download them by hand and use `corridor ingest`)"
+            f"{', '.join(pages)}: no link matches `{pub.links}`; the publication page changed, "
+            "or the files moved (download them by hand and use `corridor ingest`)"
         )
     return found
+
+
+def _pages(page: str, since: date | None, today: date) -> list[str]:
+    if "{year}" not in page:
+        return [page]
+    first = since.year if since else today.year - 1
+    return [page.replace("{year}", str(y)) for y in range(min(first, today.year), today.year + 1)]
 
 
 def mirrored(url: str, mirror: str | None) -> str:

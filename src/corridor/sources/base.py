@@ -17,7 +17,10 @@ class Publication:
 
     ``page`` is either the file itself (``links`` empty) or a web page whose
     links matching the regular expression ``links`` are the files. A JSON API
-    answering ``{"page": .., "maxPages": ..}`` is followed page by page.
+    answering ``{"page": .., "maxPages": ..}`` is followed page by page. A
+    ``{year}`` in ``page`` is one page per year: last year's and this year's (the
+    yearly file of last year gets its final revision early in the new year), or
+    every year from ``--since``.
     """
 
     page: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
@@ -78,7 +77,7 @@ def _info(table: str, title: str, group: str, dims: set[str], priority: int, eve
         events=frozenset(events),
         publication=Publication(
             # the yearly file of the current year, overwritten every month
-            page=TABLES_PAGE.format(year=date.today().year),
+            page=TABLES_PAGE,  # `corridor fetch` fills {year}
             links=rf"(?i)cuadro_?{number}_?\.xlsx?$",
         ),
     )
