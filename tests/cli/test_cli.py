@@ -461,3 +461,23 @@ def test_ingest_with_a_mapping_file(tmp_path: Path) -> None:
     bad = run(tmp_path / "t.duckdb", "ingest", data, "--mapping", broken)
     assert bad.returncode == 2 and "broken.toml" in one_error_line(bad)
     assert not (tmp_path / "t.duckdb").exists()
+
+
+def test_iom_and_unhcr_exports_show_up_with_their_events(tmp_path: Path) -> None:
+    db = tmp_path / "s.duckdb"
+    mmp = FIXTURES / "iom_mmp" / "several_origins_in_one_cell.csv"
+    unhcr = FIXTURES / "unhcr" / "finder_metadata_lines_before_header.csv"
+    assert run(db, "ingest", mmp, unhcr).returncode == 0
+    events = run(db, "query", "--sql", "SELECT DISTINCT source, event FROM flows", "-f", "csv")
+    pairs = {tuple(p) for p in csv.reader(io.StringIO(events.stdout))} - {("source", "event")}
+    assert ("iom_mmp.global", "death_missing") in pairs
+    assert {"refugee_stock", "asylum_seeker_stock"} <= {p[1] for p in pairs}
+    # stocks are annual: a monthly query finds nothing and says where to look
+    monthly = run(db, "query", "--geo", "COL", "--event", "refugee_stock", "--by", "year")
+    assert "add --freq A" in monthly.stderr
+    annual = run(db, "query", "--geo", "COL", "--event", "refugee_stock", "--by", "year",
+                 "--freq", "A")  # fmt: skip
+    assert annual.returncode == 0 and " 2023 " in annual.stdout and "2,023" not in annual.stdout
+    # flows without an event filter never add stocks in
+    total = run(db, "query", "--freq", "A", "--by", "event", "-f", "csv")
+    assert "refugee_stock" not in total.stdout

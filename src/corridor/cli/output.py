@@ -13,6 +13,7 @@ from rich.text import Text
 from corridor.errors import ConfigError
 
 OUTPUTS = ("table", "csv", "json")
+_PLAIN_NUMBERS = frozenset({"year", "file_row", "row", "priority", "month"})
 # Piped output gets a wide console so tables are not folded to 80 columns.
 # No markup or emoji codes: printed text holds user data (file names, cell values,
 # SQL results) and must come out verbatim; `[/x]` in a value would otherwise be
@@ -44,8 +45,11 @@ def show(df: pd.DataFrame, fmt: str, title: str | None = None) -> None:
     for col in df.columns:
         numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
         table.add_column(str(col), justify="right" if numeric else "left")
+    # Years and other identifiers are numbers too, but `2,023` is not a year.
+    plain = [str(c).lower() in _PLAIN_NUMBERS for c in df.columns]
     for row in df.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(str(v) if p and v is not None else _cell(v)
+                        for v, p in zip(row, plain, strict=True)))  # fmt: skip
     console.print(table)
     if df.empty:
         err_console.print("no rows", style="yellow")

@@ -59,6 +59,14 @@ def query_cmd(
     show(df, fmt)
     for note in store.notes:
         err_console.print(labelled("note:", "yellow", note))
+    if df.empty and freq.upper() == "M":
+        annual = store.flows(
+            geo=j(geo), agency=j(agency), event=j(event), nat=j(nat), source=j(source),
+            freq="A", by=[],
+        )  # fmt: skip
+        if not annual.empty and int(annual["n"].sum()):
+            # UNHCR stocks and Darién 2010-2019 are annual: say so rather than "no rows".
+            err_console.print(labelled("hint:", "yellow", "annual figures match: add --freq A"))
 
 
 def export_cmd(
