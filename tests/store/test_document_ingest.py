@@ -167,3 +167,22 @@ def test_stocks_only_when_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     store = Store(db)
     assert int(store.flows(geo="COL", by=[])["n"].sum()) == 7
     assert int(store.flows(geo="COL", event="refugee_stock", by=[])["n"].sum()) == 1000
+
+
+def test_unknown_workbook_and_pdf_are_named_as_such(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Something", "else"])  # type: ignore[union-attr]
+    xlsx = tmp_path / "other.xlsx"
+    book.save(xlsx)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\n")
+    for path, kind in ((xlsx, "workbook"), (pdf, "PDF")):
+        with pytest.raises(InputError, match=f"no connector recognises this {kind}"):
+            ingest(tmp_path / "s.duckdb", [path])
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("Año;País;Cantidad\n2024;Perú;3\n".encode("latin-1"))
+    with pytest.raises(InputError, match="no connector recognises this file, and its header"):
+        ingest(tmp_path / "s.duckdb", [latin])
+    assert not (tmp_path / "s.duckdb").exists()

@@ -147,7 +147,7 @@ BROKEN = [
     ("unknown_country.csv", "row 3", "VENEZUALA"),
     ("duplicate_key.csv", "row 8", "duplicate key"),
     ("empty.csv", "empty.csv", "empty"),
-    ("binary.xlsx", "binary.xlsx", "not CSV"),
+    ("binary.xlsx", "binary.xlsx", "cannot open the workbook"),
     ("unknown_component.csv", "row 3", "Coast Guard"),
     ("bad_month.csv", "row 3", "DECEMBER"),
 ]

@@ -23,7 +23,7 @@ from corridor.duck import scalar
 from corridor.errors import InputError, Location, StoreError
 from corridor.sources import registry
 from corridor.sources.base import Source
-from corridor.sources.document import DeclaredTotal, DocumentSource, Probe
+from corridor.sources.document import DeclaredTotal, DocumentSource, Probe, read_workbook
 from corridor.sources.reading import CsvHeader, first_duplicate, load_varchar, read_header
 from corridor.store import schema
 from corridor.store.schema import ENUM_COLUMNS
@@ -156,10 +156,30 @@ def _identify(path: Path, forced: Source | None) -> tuple[Source, CsvHeader | No
     if isinstance(forced, DocumentSource):
         return forced, None
     if forced is None:
-        doc = registry.sniff(Probe.read(path))
+        probe = Probe.read(path)
+        doc = registry.sniff(probe)
         if doc is not None:
             return doc, None
-    header = read_header(path)
+        if probe.is_workbook or probe.head.startswith(b"%PDF"):
+            kind = "PDF" if probe.head.startswith(b"%PDF") else "workbook"
+            if kind == "workbook":
+                read_workbook(path, max_rows=1)  # a broken file says so first
+            raise InputError(
+                f"no connector recognises this {kind}",
+                Location(file=str(path)),
+                hint="see `corridor sources` for the publications corridor reads; another "
+                "agency's table needs a mapping file (--mapping)",
+            )
+    try:
+        header = read_header(path)
+    except InputError as exc:
+        if forced is None and exc.reason.startswith("header is not UTF-8"):
+            raise InputError(
+                "no connector recognises this file, and its header is not UTF-8 text",
+                exc.where,
+                hint="pass --source or --mapping for the layout you expect, or save as UTF-8",
+            ) from None
+        raise
     if forced is not None:
         _check_forced(forced, header)
         return forced, header
