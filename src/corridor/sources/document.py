@@ -226,6 +226,16 @@ def _at(where: Location, value: str) -> Location:
     return Location(where.file, where.row, where.column, value)
 
 
+def column_letter(index: int) -> str:
+    """0 -> ``A``, 27 -> ``AB``: how a spreadsheet user finds the cell an error names."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def cell_text(value: object) -> str:
     """A workbook cell as text ('' for empty cells; whole floats without '.0')."""
     if value is None:
@@ -314,6 +324,7 @@ __all__ = [
     "Sheets",
     "canonical_frame",
     "cell_text",
+    "column_letter",
     "parse_count",
     "read_text",
     "read_workbook",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from corridor.countries import fold
 from corridor.errors import InputError, Location
-from corridor.sources.document import Sheets, cell_text
+from corridor.sources.document import Sheets, cell_text, column_letter
 from corridor.sources.igm_guatemala.labels import MONTH_NAMES, MONTHS
 
 #: a header row names at least this many months (a renamed or missing month
@@ -56,16 +56,6 @@ class Table:
         """The title line that says what the table counts, for messages."""
         lines = [line for line in self.title.split(" | ") if "retornad" in fold(line)]
         return (lines or [self.title or self.sheet])[0]
-
-
-def column_letter(index: int) -> str:
-    """0 -> ``A``, 27 -> ``AB``: how a spreadsheet user finds the cell."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def find_tables(path: Path, book: Sheets) -> list[Table]:

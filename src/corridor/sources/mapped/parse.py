@@ -13,7 +13,13 @@ import pandas as pd
 
 from corridor.countries import fold
 from corridor.errors import InputError, Location
-from corridor.sources.document import DeclaredTotal, Parsed, canonical_frame, cell_text
+from corridor.sources.document import (
+    DeclaredTotal,
+    Parsed,
+    canonical_frame,
+    cell_text,
+    column_letter,
+)
 from corridor.sources.mapped.cells import Cells
 from corridor.sources.mapped.grid import Grid, Row, read_grid
 from corridor.sources.mapped.header import Layout, layout
@@ -118,7 +124,7 @@ class _Reader:
                 if text and (j >= width or j in self.lay.blank):
                     raise InputError(
                         "a value in a column without header — the layout changed",
-                        Location(str(self.path), row, f"column {_letter(j)}", text),
+                        Location(str(self.path), row, f"column {column_letter(j)}", text),
                         hint=f"name the column in the file, or skip such rows with "
                         f"[file].skip_rows in {self.map_name}",
                     )
@@ -401,13 +407,3 @@ def _cell(row: Row, j: int) -> object:
 
 def _at(texts: Sequence[str], j: int) -> str:
     return texts[j] if j < len(texts) else ""
-
-
-def _letter(j: int) -> str:
-    """Spreadsheet column letters (0 -> A, 26 -> AA)."""
-    out = ""
-    j += 1
-    while j:
-        j, rem = divmod(j - 1, 26)
-        out = chr(65 + rem) + out
-    return out

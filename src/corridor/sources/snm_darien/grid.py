@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corridor.errors import InputError, Location
-from corridor.sources.document import cell_text, read_text, read_workbook
+from corridor.sources.document import cell_text, column_letter, read_text, read_workbook
 
 _COUNT_WORD = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+|[-–—])$")
 _WORD = re.compile(r"\S+")
@@ -78,7 +78,7 @@ class Line:
             if index not in known and cell_text(self.values[index]):
                 raise InputError(
                     "a value under no column header — an extra column; the layout changed",
-                    Location(file, self.row, _letter(index), cell_text(self.values[index])),
+                    Location(file, self.row, column_letter(index), cell_text(self.values[index])),
                 )
         out = {c.text: self.values[c.start] for c in columns if c.start < len(self.values)}
         return label, out
@@ -109,16 +109,6 @@ class Line:
                 )
             out[column.text] = number.group()
         return label, out
-
-
-def _letter(index: int) -> str:
-    """Spreadsheet column letter of a 0-based index (errors name the cell like Excel)."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
 
 
 def text_lines(text: str) -> list[Line]:

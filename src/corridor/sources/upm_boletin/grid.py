@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corridor.errors import InputError, Location
-from corridor.sources.document import cell_text, read_workbook
+from corridor.sources.document import cell_text, column_letter, read_workbook
 from corridor.sources.upm_boletin import labels
 
 TEXT_SUFFIXES = frozenset({".csv", ".tsv"})
@@ -45,17 +45,8 @@ class Grid:
     def column(self, index: int, header: str) -> str:
         """How errors name a column: `3.1.1!D` in a workbook, its header word in text."""
         if self.sheet:
-            return f"{self.sheet}!{_letter(index)}"
+            return f"{self.sheet}!{column_letter(index)}"
         return header or f"#{index + 1}"
-
-
-def _letter(index: int) -> str:
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 def is_header(cells: Sequence[str]) -> bool:
