@@ -96,6 +96,8 @@ def demo_cmd(
     counts = report.frame().groupby(["check", "severity"]).size().reset_index(name="findings")
     for row in counts.itertuples(index=False):
         console.print(f"  {row.check:<22} {row.severity:<8} {row.findings:>5}")
+    if counts.empty:
+        console.print(f"  no findings in {len(report.releases)} release(s)")
     console.print(f"  details: corridor check --db {store.path}   page: {page}")
     geos = set(store.sources()["geo"])
     hint = "--geo PAN --event irregular_transit --by year" if "PAN" in geos else "--by agency"
