@@ -15,6 +15,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.warning{color:#8a1c00;font-weight:600}.info{color:#235}
 .ok{color:#1d6b2a}.muted{color:#666}td.num{text-align:right}
+td{overflow-wrap:anywhere}.wrap{overflow-x:auto}
 @media (max-width:40rem){td,th{padding:.25rem}body{font-size:14px}}
 """
 
@@ -28,8 +29,8 @@ def render_html(report: QualityReport, *, store: str = "") -> str:
         "<h1>Data quality</h1>",
         f"<p class=muted>{escape(store)} · checked {datetime.now():%Y-%m-%d %H:%M} · "
         f"{len(report.releases)} release(s), {report.warnings} warning(s)</p>",
-        "<table><tr><th>source</th><th>release</th><th>file</th><th>warnings</th>"
-        "<th>notes</th></tr>",
+        "<div class=wrap><table><tr><th>source</th><th>release</th><th>file</th>"
+        "<th>warnings</th><th>notes</th></tr>",
     ]
     for rel in report.releases:
         mine = [f for f in report.findings if f.release_id == rel["release_id"]]
@@ -40,7 +41,7 @@ def render_html(report: QualityReport, *, store: str = "") -> str:
             f"<td>{escape(str(rel['file_name']))}</td><td class='num {cls}'>{warn}</td>"
             f"<td class=num>{len(mine) - warn}</td></tr>"
         )
-    parts.append("</table>")
+    parts.append("</table></div>")
     for rel in report.releases:
         mine = [f for f in report.findings if f.release_id == rel["release_id"]]
         parts.append(f"<h2>{escape(str(rel['source']))} <span class=muted>"
