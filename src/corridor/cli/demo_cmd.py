@@ -47,8 +47,10 @@ def _input_files(data: Path | None) -> list[Path]:
     shared = shared_data_dir()
     if shared is not None:
         real = sorted(p for p in (shared / "real").glob("irreg_*.csv"))
-        real += sorted((shared / "real").glob("iom_mmp.csv"))
-        return real + sorted((shared / "raw").glob("cbp_*.csv"))
+        # Not raw/: its CBP file is an excerpt of a few hundred rows. Ingested
+        # beside the full series it would be the preferred CBP source for the
+        # months it touches and replace complete totals with partial ones.
+        return real + sorted((shared / "real").glob("iom_mmp.csv"))
     err_console.print(
         "no agency data found: using the small illustrative example shipped with "
         "corridor (not official figures)",
