@@ -27,8 +27,7 @@ def test_change_sentence_en_and_es() -> None:
     )
     es = change(s, "2023-12", "2024-01", label="Frontera suroeste", lang="es")
     assert es.sentence == (
-        "Frontera suroeste cayó 50,3 % de diciembre de 2023 a enero de 2024 "
-        "(de 249 740 a 124 215)."
+        "Frontera suroeste cayó 50,3 % de diciembre de 2023 a enero de 2024 (de 249 740 a 124 215)."
     )
 
 
@@ -82,7 +81,10 @@ def test_halvings_and_doublings_are_episodes_not_every_month() -> None:
     assert [(f"{e.start:%Y-%m}", f"{e.end:%Y-%m}", e.months) for e in halvings] == [
         ("2023-01", "2023-03", 2)
     ]
-    assert halvings[0].sentence == "X halved in 2 months: from 1,000 in January 2023 to 400 in March 2023."
+    assert (
+        halvings[0].sentence
+        == "X halved in 2 months: from 1,000 in January 2023 to 400 in March 2023."
+    )
     doublings = episodes(s, "doubling", label="X", within=3)
     assert [(f"{e.start:%Y-%m}", f"{e.end:%Y-%m}") for e in doublings] == [
         ("2023-04", "2023-06"), ("2023-06", "2023-07")

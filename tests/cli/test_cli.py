@@ -36,6 +36,8 @@ COMMANDS = (
     "query",
     "export",
     "demo",
+    "trends",
+    "view",
 )
 
 

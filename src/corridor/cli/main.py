@@ -7,7 +7,14 @@ import sys
 
 import typer
 
-from corridor.cli import data_cmds, demo_cmd, fetch_cmd, quality_cmds, query_cmds
+from corridor.cli import (
+    analysis_cmds,
+    data_cmds,
+    demo_cmd,
+    fetch_cmd,
+    quality_cmds,
+    query_cmds,
+)
 from corridor.cli.output import err_console, labelled
 from corridor.errors import CorridorError
 
@@ -27,6 +34,8 @@ app.command("revisions")(quality_cmds.revisions_cmd)
 app.command("query")(query_cmds.query_cmd)
 app.command("export")(query_cmds.export_cmd)
 app.command("demo")(demo_cmd.demo_cmd)
+app.command("trends")(analysis_cmds.trends_cmd)
+app.command("view")(analysis_cmds.view_cmd)
 
 
 def main() -> None:
