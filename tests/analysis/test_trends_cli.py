@@ -79,3 +79,10 @@ def test_view_table_and_json(db: Path) -> None:
     table = runner.invoke(app, ["view", "--db", str(db), "--from", "2023-06"])
     assert table.exit_code == 0, table.output
     assert "lead times" in table.stdout and "2023-06" in table.stdout
+
+
+def test_view_says_why_lead_times_are_missing(db: Path) -> None:
+    out = runner.invoke(app, ["view", "--db", str(db), "--from", "2023-10"])
+    assert out.exit_code == 0, out.output
+    assert "widen --from/--to" in out.output
+    assert "persons/persons" in out.output  # units beside the ratio

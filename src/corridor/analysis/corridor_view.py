@@ -98,6 +98,10 @@ class LeadTime:
     method: str = "Pearson correlation of month-on-month log changes"
 
 
+#: Fewest paired monthly changes behind a correlation.
+MIN_PAIRS = 12
+
+
 def _log_changes(series: pd.Series) -> pd.Series:
     # Zeros would give -inf: floor at 1 (a month with 0 is as low as one with 1 for this).
     return np.log(series.clip(lower=1)).diff()
@@ -107,12 +111,13 @@ def cross_correlation(
     upstream: pd.Series, downstream: pd.Series, *, max_lag: int = 6
 ) -> dict[int, tuple[float, int]]:
     """``{lag: (corr, pairs)}`` of ``downstream[t + lag]`` against ``upstream[t]``,
-    both as month-on-month log changes; lags with fewer than 6 pairs are left out."""
+    both as month-on-month log changes; lags with fewer than ``MIN_PAIRS`` pairs are
+    left out (a correlation of a handful of points is noise)."""
     up, down = _log_changes(upstream), _log_changes(downstream)
     out: dict[int, tuple[float, int]] = {}
     for lag in range(-max_lag, max_lag + 1):
         paired = pd.concat([up, down.shift(-lag, freq="MS")], axis=1, join="inner").dropna()
-        if len(paired) < 6:
+        if len(paired) < MIN_PAIRS:
             continue
         corr = float(paired.iloc[:, 0].corr(paired.iloc[:, 1]))
         if not math.isnan(corr):

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from corridor.analysis.corridor_view import corridor_view
+from corridor.analysis.corridor_view import MIN_PAIRS, corridor_view
+from corridor.analysis.series import checkpoint
 from corridor.analysis.trends import Change, Record, trends
 from corridor.cli.options import DbOption, FormatOption
 from corridor.cli.output import OUTPUTS, console, err_console, labelled, show
@@ -94,9 +95,10 @@ def view_cmd(
     ratios = pd.DataFrame(
         [{"upstream": r.upstream, "downstream": r.downstream, "ratio": r.ratio,
           "upstream_n": r.upstream_n, "downstream_n": r.downstream_n, "months": r.months,
+          "units": f"{_unit(r.upstream)}/{_unit(r.downstream)}", "uncovered": len(r.uncovered),
           "caveats": " | ".join(r.caveats)} for r in view.ratios],
         columns=["upstream", "downstream", "ratio", "upstream_n", "downstream_n", "months",
-                 "caveats"],
+                 "units", "uncovered", "caveats"],
     )  # fmt: skip
     if fmt == "json":
         payload = {
@@ -105,7 +107,7 @@ def view_cmd(
             "shares": view.shares.to_dict("records"),
             "lead_times": [{**leads.iloc[i].to_dict(), "by_lag": lt.by_lag, "method": lt.method}
                            for i, lt in enumerate(view.lead_times)],
-            "ratios": [{**ratios.iloc[i].to_dict(), "caveats": r.caveats,
+            "ratios": [{**ratios.iloc[i].drop(["uncovered"]).to_dict(), "caveats": r.caveats,
                         "uncovered": r.uncovered} for i, r in enumerate(view.ratios)],
         }  # fmt: skip
         console.print_json(json.dumps(payload, default=str))
@@ -116,12 +118,19 @@ def view_cmd(
         return
     who = f" ({view.nat})" if view.nat else ""
     show(table.assign(month=table["month"].dt.strftime("%Y-%m")), fmt, f"corridor{who}")
-    show(view.shares, fmt, "shares by nationality")
+    show(view.shares, fmt, "shares by nationality (all nationalities)")
     show(leads, fmt, "lead times (month-on-month log changes; lag = months downstream follows)")
+    if leads.empty:
+        err_console.print(f"  lead times need {MIN_PAIRS}+ months of changes at both "
+                          "checkpoints: widen --from/--to", highlight=False)  # fmt: skip
     show(ratios.drop(columns=["caveats"]), fmt, f"ratios downstream/upstream{who}")
     for r in view.ratios:
         for note in r.caveats:
             err_console.print(f"  {r.downstream}/{r.upstream}: {note}", highlight=False)
+
+
+def _unit(checkpoint_id: str) -> str:
+    return checkpoint(checkpoint_id).unit
 
 
 def _records_json(df: pd.DataFrame) -> str:
