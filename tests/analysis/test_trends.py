@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +13,7 @@ from corridor.analysis.trends import breaks, change, changes, episodes, records,
 from corridor.errors import ConfigError, QueryError
 
 
-def monthly(values: list[float], start: str = "2023-01") -> pd.Series:
+def monthly(values: Sequence[float], start: str = "2023-01") -> pd.Series:
     return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="MS"),
                      dtype="float64")  # fmt: skip
 
@@ -48,7 +50,7 @@ def test_changes_table_is_nan_across_gaps() -> None:
     s = monthly([100, 110, np.nan, 121, *[100] * 9, 200])
     df = changes(s)
     assert df.loc[1, "mom_pct"] == pytest.approx(10.0)
-    assert np.isnan(df.loc[3, "mom_pct"])  # previous month missing: no change
+    assert pd.isna(df.loc[3, "mom_pct"])  # previous month missing: no change
     assert df.loc[13, "yoy_pct"] == pytest.approx(81.818, abs=1e-3)  # 200 vs 110
 
 

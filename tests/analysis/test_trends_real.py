@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corridor.analysis.series import monthly
+from corridor.analysis.series import checkpoint, monthly
 from corridor.analysis.trends import USBP_SOUTHWEST, change, trends
 from corridor.store import Store, ingest
 from tests.conftest import SHARED
@@ -59,9 +59,7 @@ def test_darien_2023_is_the_record_year(real: Store) -> None:
         "Darién, Panama (irregular transits): 520,085 in 2023, the highest of the complete "
         "calendar years 2021 to 2024."
     )
-    series = monthly(real, USBP_SOUTHWEST.__class__("darien", "", "", {"geo": "PAN",
-                     "event": "irregular_transit"}))  # fmt: skip
-    assert series.loc["2024"].sum() == 302_203
+    assert monthly(real, checkpoint("darien")).loc["2024"].sum() == 302_203
 
 
 def test_darien_venezuelans_2023(real: Store) -> None:
