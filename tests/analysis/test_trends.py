@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 
 from corridor.analysis.trend_breaks import break_months
-from corridor.analysis.trends import breaks, change, changes, episodes, records, trend_series
+from corridor.analysis.trends import (
+    breaks,
+    change,
+    changes,
+    episodes,
+    largest_changes,
+    records,
+    trend_series,
+)
 from corridor.errors import ConfigError, QueryError
 
 
@@ -134,3 +142,14 @@ def test_unknown_series() -> None:
     assert trend_series("usbp_southwest").filters["agency"] == "USBP"
     with pytest.raises(QueryError, match="darien"):
         trend_series("panama")
+
+
+def test_largest_changes_skip_small_bases_and_gaps() -> None:
+    s = monthly([5, 40, 200, 150, np.nan, 20, 300, 240, 480])
+    fall, rise = largest_changes(s, label="X")
+    assert fall is not None and rise is not None
+    # 5 -> 40, 40 -> 200 and 20 -> 300 start below 100; 150 -> 20 crosses a gap
+    assert (fall.start_value, fall.end_value, fall.kind) == (200, 150, "mom")
+    assert (rise.start_value, rise.end_value) == (240, 480)
+    assert rise.sentence == "X rose 100.0% from August 2023 to September 2023 (240 to 480)."
+    assert largest_changes(monthly([100, 120, 130]), label="X")[0] is None

@@ -120,6 +120,9 @@ class TrendReport:
     last: pd.Timestamp | None
     latest_mom: Change | None = None
     latest_yoy: Change | None = None
+    #: the largest month-on-month fall and rise (among months at or above ``min_level``)
+    largest_fall: Change | None = None
+    largest_rise: Change | None = None
     records: list[Record] = field(default_factory=list)
     halvings: list[Episode] = field(default_factory=list)
     doublings: list[Episode] = field(default_factory=list)
@@ -128,7 +131,8 @@ class TrendReport:
     def statements(self) -> list[str]:
         """The sentences, latest changes first, then records, breaks and episodes."""
         found: list[Change | Record | Break | Episode | None] = [
-            self.latest_mom, self.latest_yoy, *self.records, *self.breaks,
+            self.latest_mom, self.latest_yoy, self.largest_fall, self.largest_rise,
+            *self.records, *self.breaks,
             *self.halvings, *self.doublings,
         ]  # fmt: skip
         return [item.sentence for item in found if item is not None]
@@ -355,6 +359,30 @@ def breaks(
     return found
 
 
+def largest_changes(
+    series: pd.Series, *, label: str, lang: str = "en", min_level: float = 100
+) -> tuple[Change | None, Change | None]:
+    """The largest month-on-month fall and rise, in percent, between observed months.
+
+    A change from a month below ``min_level`` is left out: 5 to 40 is +700%
+    and means nothing.
+    """
+    table = changes(series)
+    base = table["value"].shift(1)
+    keep = (base >= min_level) & table["mom_pct"].notna()
+    pcts = pd.Series(table["mom_pct"][keep].to_numpy(), index=table["month"][keep])
+    falls, rises = pcts[pcts < 0], pcts[pcts > 0]
+    out: list[Change | None] = []
+    for candidates, pick in ((falls, falls.idxmin), (rises, rises.idxmax)):
+        if candidates.empty:
+            out.append(None)
+            continue
+        end = pd.Timestamp(pick())  # type: ignore[arg-type]
+        out.append(change(series, end - pd.DateOffset(months=1), end, label=label, lang=lang,
+                          kind="mom"))  # fmt: skip
+    return out[0], out[1]
+
+
 def latest_changes(
     series: pd.Series, *, label: str, lang: str = "en"
 ) -> tuple[Change | None, Change | None]:
@@ -386,10 +414,11 @@ def trends(
         who = f" for nationality {nat.upper()}" if nat else ""
         raise QueryError(f"no data for checkpoint `{cp.id}`{who} in the store")
     mom, yoy = latest_changes(series, label=label, lang=lang)
+    fall, rise = largest_changes(series, label=label, lang=lang, min_level=min_level)
     return TrendReport(
         series_id=cp.id, label=label, nat=nat.upper() if nat else None, lang=lang,
         unit=cp.unit, first=observed.index.min(), last=observed.index.max(),
-        latest_mom=mom, latest_yoy=yoy,
+        latest_mom=mom, latest_yoy=yoy, largest_fall=fall, largest_rise=rise,
         records=records(series, label=label, lang=lang),
         halvings=episodes(series, "halving", label=label, lang=lang, within=within,
                           min_level=min_level),

@@ -55,13 +55,16 @@ def trends_cmd(
         return
     rows: list[dict[str, Any]] = []
     for kind, items in (
-        ("change", [report.latest_mom, report.latest_yoy]), ("record", report.records),
+        ("change", [report.latest_mom, report.latest_yoy]),
+        ("largest", [report.largest_fall, report.largest_rise]), ("record", report.records),
         ("break", report.breaks), ("halving", report.halvings), ("doubling", report.doublings),
     ):  # fmt: skip
         for item in items:
             if item is not None:
                 label = kind
-                if isinstance(item, Change):
+                if kind == "largest" and isinstance(item, Change):
+                    label = "largest fall" if item.end_value < item.start_value else "largest rise"
+                elif isinstance(item, Change):
                     label = item.kind
                 elif isinstance(item, Record):
                     label = f"{item.kind} ({item.period})"
