@@ -75,7 +75,9 @@ def test_view_table_and_json(db: Path) -> None:
     assert data["table"][0]["darien"] == 1000
     dh = data["ratios"][0]
     assert (dh["upstream"], dh["downstream"], dh["ratio"]) == ("darien", "honduras", 1.0)
-    assert data["lead_times"][0]["lag_months"] == 0
+    assert data["lead_times"][0]["lag"] == 0
+    assert data["ratios"][0]["units"] == "persons/persons"
+    assert data["ratios"][-1]["ratio"] is None  # no US data: NaN comes out as null
     table = runner.invoke(app, ["view", "--db", str(db), "--from", "2023-06"])
     assert table.exit_code == 0, table.output
     assert "lead times" in table.stdout and "2023-06" in table.stdout

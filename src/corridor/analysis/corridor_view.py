@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -207,6 +208,31 @@ class CorridorView:
     shares: pd.DataFrame
     lead_times: list[LeadTime]
     ratios: list[Ratio]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: months as ``YYYY-MM-DD``, missing values and NaN as None."""
+        table = self.table.reset_index()
+        if not table.empty:
+            table["month"] = table["month"].dt.strftime("%Y-%m-%d")
+        units = {cp.id: cp.unit for cp in CHECKPOINTS}
+        return _plain({
+            "nat": self.nat,
+            "table": table.to_dict("records"),
+            "shares": self.shares.to_dict("records"),
+            "lead_times": [asdict(lt) for lt in self.lead_times],
+            "ratios": [{**asdict(r), "units": f"{units[r.upstream]}/{units[r.downstream]}"}
+                       for r in self.ratios],
+        })  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
 
 
 def corridor_view(

@@ -104,16 +104,7 @@ def view_cmd(
                  "units", "uncovered", "caveats"],
     )  # fmt: skip
     if fmt == "json":
-        payload = {
-            "nat": view.nat,
-            "table": json.loads(_records_json(table)),
-            "shares": view.shares.to_dict("records"),
-            "lead_times": [{**leads.iloc[i].to_dict(), "by_lag": lt.by_lag, "method": lt.method}
-                           for i, lt in enumerate(view.lead_times)],
-            "ratios": [{**ratios.iloc[i].drop(["uncovered"]).to_dict(), "caveats": r.caveats,
-                        "uncovered": r.uncovered} for i, r in enumerate(view.ratios)],
-        }  # fmt: skip
-        console.print_json(json.dumps(payload, default=str))
+        console.print_json(json.dumps(view.as_dict()))
         return
     if fmt == "csv":
         # One CSV stream cannot hold four tables: print the monthly table only.
@@ -134,9 +125,3 @@ def view_cmd(
 
 def _unit(checkpoint_id: str) -> str:
     return checkpoint(checkpoint_id).unit
-
-
-def _records_json(df: pd.DataFrame) -> str:
-    out = df.copy()
-    out["month"] = out["month"].dt.strftime("%Y-%m-%d")
-    return out.to_json(orient="records")
