@@ -17,6 +17,7 @@ from corridor.analysis.corridor_view import (
     ratios,
     shares,
 )
+from corridor.errors import QueryError
 from corridor.store import Store, ingest
 from tests.conftest import SHARED
 
@@ -105,6 +106,13 @@ def test_ratios_with_caveats(planted: Store) -> None:
     assert any("6 month(s) left out" in c for c in hm.caveats)
     assert ("mexico", "us_southwest") in found  # no US data: a ratio of nothing is NaN
     assert np.isnan(found[("mexico", "us_southwest")].ratio)
+
+
+def test_view_of_nothing_is_a_query_error(planted: Store) -> None:
+    with pytest.raises(QueryError, match="no checkpoint has data for nationality AFG"):
+        corridor_view(planted, nat="AFG")
+    with pytest.raises(QueryError, match="between 2030-01 and the end"):
+        corridor_view(planted, start="2030-01")
 
 
 def test_view_bundles_everything(planted: Store) -> None:

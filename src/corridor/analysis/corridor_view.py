@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.analysis.series import CHECKPOINTS, Checkpoint, by_nationality, monthly
+from corridor.errors import QueryError
 from corridor.store import Store
 
 #: The northbound route, south to north (Guatemala's returns flow south).
@@ -239,10 +240,18 @@ def corridor_view(
     store: Store, *, nat: str | None = None, start: str | date | None = None,
     end: str | date | None = None, top: int = 5, max_lag: int = 6,
 ) -> CorridorView:  # fmt: skip
-    """The corridor table, shares, lead times and ratios in one call."""
+    """The corridor table, shares, lead times and ratios in one call.
+
+    Raises QueryError when no checkpoint has data for the nationality and window.
+    """
+    table = corridor_table(store, nat=nat, start=start, end=end)
+    if table.empty:
+        who = f" for nationality {nat.upper()}" if nat else ""
+        window = f" between {start or 'the start'} and {end or 'the end'}" if start or end else ""
+        raise QueryError(f"no checkpoint has data{who}{window}")
     return CorridorView(
         nat=nat.upper() if nat else None,
-        table=corridor_table(store, nat=nat, start=start, end=end),
+        table=table,
         shares=shares(store, start=start, end=end, top=top),
         lead_times=lead_times(store, nat=nat, start=start, end=end, max_lag=max_lag),
         ratios=ratios(store, nat=nat, start=start, end=end),
