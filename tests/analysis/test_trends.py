@@ -123,7 +123,37 @@ def test_breaks_found_where_planted() -> None:
     found = breaks(s, label="X")
     assert found[0].before_mean == pytest.approx(1000, rel=0.05)
     assert found[0].after_mean == pytest.approx(5000, rel=0.05)
-    assert found[0].sentence.startswith("X: level shift in January 2021, from an average of ")
+    assert abs(found[0].before_growth_pct) < 1 and abs(found[0].after_growth_pct) < 1
+    assert found[0].sentence == (
+        "X: break in January 2021: 971 a month on average (trend -0.3% a month, January 2019 "
+        "to December 2020), then 4,873 a month (trend +0.4% a month, January 2021 to June 2022)."
+    )
+    assert breaks(s, label="X", lang="es")[0].sentence == (
+        "X: quiebre en enero de 2021: 971 al mes en promedio (tendencia -0,3 % al mes, enero "
+        "de 2019 a diciembre de 2020), luego 4 873 al mes (tendencia +0,4 % al mes, enero de "
+        "2021 a junio de 2022)."
+    )
+
+
+@pytest.mark.parametrize("slope", [0.01, 0.03, 0.06])
+def test_a_steady_trend_is_not_a_break(slope: float) -> None:
+    # A piecewise-constant model would cut these into steps; lines do not.
+    rng = np.random.default_rng(1)
+    t = np.arange(60)
+    s = monthly(list(np.exp(8 + slope * t + rng.normal(0, 0.1, 60))))
+    assert break_months(s) == []
+
+
+def test_growth_turning_into_decline_is_a_break() -> None:
+    rng = np.random.default_rng(2)
+    up = [1000 * 1.08**i for i in range(30)]
+    down = [up[-1] * 0.9**i for i in range(1, 25)]
+    s = monthly([v * float(np.exp(rng.normal(0, 0.05))) for v in up + down], "2020-01")
+    found = breaks(s, label="X")
+    assert len(found) == 1
+    assert abs((found[0].month - pd.Timestamp("2022-07-01")).days) <= 62  # within 2 months
+    assert found[0].before_growth_pct == pytest.approx(8, abs=1)
+    assert found[0].after_growth_pct == pytest.approx(-10, abs=1.5)
 
 
 def test_no_break_in_pure_noise_or_short_series() -> None:

@@ -76,3 +76,12 @@ def test_darien_breaks_include_the_2024_collapse(real: Store) -> None:
     # hundreds in 2025: the method must place a break there, not months away.
     months = [f"{b.month:%Y-%m}" for b in trends(real, "darien").breaks]
     assert any(m in ("2024-10", "2024-11", "2024-12") for m in months), months
+
+
+def test_usbp_break_in_january_2024(real: Store) -> None:
+    # Border Patrol's flat plateau (Feb 2021-Dec 2023, ~179,000 a month) ends with the
+    # January 2024 drop; the method places the break exactly there.
+    found = {f"{b.month:%Y-%m}": b for b in trends(real, "usbp_southwest").breaks}
+    assert "2024-01" in found, sorted(found)
+    b = found["2024-01"]
+    assert b.before_mean == pytest.approx(178_755, abs=1) and b.after_growth_pct < -5

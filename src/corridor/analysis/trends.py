@@ -22,7 +22,13 @@ import pandas as pd
 
 from corridor.analysis import trend_text as txt
 from corridor.analysis.series import CHECKPOINTS, Checkpoint, monthly
-from corridor.analysis.trend_breaks import break_months
+from corridor.analysis.trend_breaks import (
+    MAX_BREAKS,
+    MIN_SIZE,
+    PENALTY,
+    break_months,
+    monthly_growth,
+)
 from corridor.errors import QueryError
 from corridor.store import Store
 
@@ -95,15 +101,18 @@ class Episode:
 
 @dataclass(frozen=True)
 class Break:
-    """A structural break: the first month of a new level (see ``trend_breaks``)."""
+    """A structural break: the first month of a new level or trend (see ``trend_breaks``)."""
 
     month: pd.Timestamp
     before_start: pd.Timestamp
     before_end: pd.Timestamp
     before_mean: float
+    #: least-squares trend of the segment, percent per month
+    before_growth_pct: float
     after_start: pd.Timestamp
     after_end: pd.Timestamp
     after_mean: float
+    after_growth_pct: float
     sentence: str
 
 
@@ -331,11 +340,11 @@ def _episode(
 
 
 def breaks(
-    series: pd.Series, *, label: str, lang: str = "en", penalty: float = 3.0,
-    min_size: int = 3, max_breaks: int = 5,
+    series: pd.Series, *, label: str, lang: str = "en", penalty: float = PENALTY,
+    min_size: int = MIN_SIZE, max_breaks: int = MAX_BREAKS,
 ) -> list[Break]:  # fmt: skip
-    """Structural breaks found on log levels (method in ``trend_breaks``), each with
-    the mean monthly count of the regimes before and after it."""
+    """Structural breaks in level or trend (method in ``trend_breaks``), each with the
+    mean monthly count and the monthly trend of the segments before and after it."""
     lang = txt.check_lang(lang)
     observed = _observed(series)
     cuts = break_months(observed, penalty=penalty, min_size=min_size, max_breaks=max_breaks)
@@ -343,20 +352,34 @@ def breaks(
     segments = []
     for a, b in itertools.pairwise(edges):
         part = observed[(observed.index >= a) & (observed.index < b)]
-        segments.append((part.index.min(), part.index.max(), float(part.mean())))
+        segments.append((part.index.min(), part.index.max(), float(part.mean()),
+                         monthly_growth(part)))  # fmt: skip
     found = []
     for i, cut in enumerate(cuts):
-        (b0, b1, bm), (a0, a1, am) = segments[i], segments[i + 1]
-        if lang == "es":
-            text = (f"{label}: cambio de nivel en {txt.month(cut, lang)}, de un promedio de "
-                    f"{txt.count(bm, lang)} al mes ({txt.span(b0, b1, lang)}) a "
-                    f"{txt.count(am, lang)} al mes ({txt.span(a0, a1, lang)}).")  # fmt: skip
-        else:
-            text = (f"{label}: level shift in {txt.month(cut, lang)}, from an average of "
-                    f"{txt.count(bm, lang)} a month ({txt.span(b0, b1, lang)}) to "
-                    f"{txt.count(am, lang)} a month ({txt.span(a0, a1, lang)}).")  # fmt: skip
-        found.append(Break(pd.Timestamp(cut), b0, b1, bm, a0, a1, am, text))
+        (b0, b1, bm, bg), (a0, a1, am, ag) = segments[i], segments[i + 1]
+        text = _break_sentence(label, cut, segments[i], segments[i + 1], lang)
+        found.append(Break(pd.Timestamp(cut), b0, b1, bm, bg, a0, a1, am, ag, text))
     return found
+
+
+def _break_sentence(
+    label: str, cut: pd.Timestamp, before: tuple[pd.Timestamp, pd.Timestamp, float, float],
+    after: tuple[pd.Timestamp, pd.Timestamp, float, float], lang: str,
+) -> str:  # fmt: skip
+    def trend(growth: float) -> str:
+        sign = "+" if growth >= 0 else "-"
+        return sign + txt.pct(abs(growth), lang)
+
+    (b0, b1, bm, bg), (a0, a1, am, ag) = before, after
+    if lang == "es":
+        return (f"{label}: quiebre en {txt.month(cut, lang)}: {txt.count(bm, lang)} al mes "
+                f"en promedio (tendencia {trend(bg)} al mes, {txt.span(b0, b1, lang)}), luego "
+                f"{txt.count(am, lang)} al mes (tendencia {trend(ag)} al mes, "
+                f"{txt.span(a0, a1, lang)}).")  # fmt: skip
+    return (f"{label}: break in {txt.month(cut, lang)}: {txt.count(bm, lang)} a month on "
+            f"average (trend {trend(bg)} a month, {txt.span(b0, b1, lang)}), then "
+            f"{txt.count(am, lang)} a month (trend {trend(ag)} a month, "
+            f"{txt.span(a0, a1, lang)}).")  # fmt: skip
 
 
 def largest_changes(
@@ -402,7 +425,7 @@ def latest_changes(
 def trends(
     store: Store, series_id: str | Checkpoint, *, nat: str | None = None, lang: str = "en",
     start: str | date | None = None, end: str | date | None = None, within: int = 12,
-    min_level: float = 100, penalty: float = 3.0,
+    min_level: float = 100, penalty: float = PENALTY,
 ) -> TrendReport:  # fmt: skip
     """All findings for one checkpoint (``TREND_SERIES``), optionally one nationality."""
     lang = txt.check_lang(lang)
