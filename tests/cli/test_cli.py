@@ -38,6 +38,7 @@ COMMANDS = (
     "demo",
     "trends",
     "view",
+    "report",
 )
 
 

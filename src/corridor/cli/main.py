@@ -14,6 +14,7 @@ from corridor.cli import (
     fetch_cmd,
     quality_cmds,
     query_cmds,
+    report_cmd,
 )
 from corridor.cli.output import err_console, labelled
 from corridor.errors import CorridorError
@@ -36,6 +37,7 @@ app.command("export")(query_cmds.export_cmd)
 app.command("demo")(demo_cmd.demo_cmd)
 app.command("trends")(analysis_cmds.trends_cmd)
 app.command("view")(analysis_cmds.view_cmd)
+app.command("report")(report_cmd.report_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,100 @@
+"""Every word the pages and the report show, in English and Spanish.
+
+One dictionary so a missing translation is a KeyError in tests, not a
+half-translated page.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "es")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # key: (English, Spanish)
+    "site": ("Corridor monitor", "Monitor del corredor"),
+    "nav_overview": ("Overview", "Resumen"),
+    "nav_nationality": ("Nationalities", "Nacionalidades"),
+    "nav_sources": ("Data sources", "Fuentes de datos"),
+    "overview_title": (
+        "The corridor, south to north: last 24 months at each checkpoint",
+        "El corredor, de sur a norte: últimos 24 meses en cada punto de control",
+    ),
+    "overview_intro": (
+        "Monthly counts as published by each agency. A missing month is a gap, never a zero.",
+        "Conteos mensuales tal como los publica cada agencia. Un mes sin datos es un hueco, "
+        "nunca un cero.",
+    ),
+    "latest": ("Latest month", "Último mes"),
+    "mom": ("Change on previous month", "Cambio respecto al mes anterior"),
+    "no_data": ("No data in the store.", "Sin datos en el almacén."),
+    "no_prev": ("previous month not published", "mes anterior no publicado"),
+    "details": ("Details", "Detalle"),
+    "unit_persons": ("persons", "personas"),
+    "unit_events": (
+        "events (one person may count twice)",
+        "eventos (una persona puede contar dos veces)",
+    ),
+    "unit_persons_short": ("persons", "personas"),
+    "unit_events_short": ("events", "eventos"),
+    "per_month": ("per month", "por mes"),
+    "nat_title": ("{nat} at each checkpoint", "{nat} en cada punto de control"),
+    "nationality": ("Nationality", "Nacionalidad"),
+    "show": ("Show", "Mostrar"),
+    "from": ("From (YYYY-MM)", "Desde (AAAA-MM)"),
+    "to": ("To (YYYY-MM)", "Hasta (AAAA-MM)"),
+    "cp_title": ("{label}: monthly {unit}", "{label}: {unit} por mes"),
+    "top_nats": ("Top nationalities, {span}", "Principales nacionalidades, {span}"),
+    "count": ("Count", "Cantidad"),
+    "share": ("Share", "Proporción"),
+    "trends": ("What changed", "Qué cambió"),
+    "forecast": ("Forecast", "Pronóstico"),
+    "forecast_note": (
+        "Shaded: 80% and 95% prediction intervals. Model: {model}.",
+        "Sombreado: intervalos de predicción del 80 % y 95 %. Modelo: {model}.",
+    ),
+    "alerts": ("Alerts", "Alertas"),
+    "sources_title": ("Data sources and their releases", "Fuentes de datos y sus publicaciones"),
+    "source": ("Source", "Fuente"),
+    "title": ("Title", "Título"),
+    "coverage": ("Coverage", "Cobertura"),
+    "releases": ("Releases", "Publicaciones"),
+    "rows": ("Rows", "Filas"),
+    "file": ("File", "Archivo"),
+    "ingested": ("Ingested", "Ingerido"),
+    "published": ("Published", "Publicado"),
+    "in_use": ("In use", "En uso"),
+    "yes": ("yes", "sí"),
+    "no": ("no (superseded)", "no (reemplazada)"),
+    "error": ("Cannot show this page", "No se puede mostrar esta página"),
+    "report_title": ("Corridor report", "Informe del corredor"),
+    "generated": ("Generated {when} from {db}.", "Generado el {when} a partir de {db}."),
+    "language": ("Language", "Idioma"),
+}
+
+
+def check(lang: str | None) -> str:
+    """``lang`` when supported, else English (pages never fail on a bad ``?lang``)."""
+    return lang if lang in LANGS else "en"
+
+
+def from_accept_language(header: str | None) -> str:
+    """The first supported language in an ``Accept-Language`` header (q-values in order)."""
+    choices: list[tuple[float, int, str]] = []
+    for i, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        choices.append((-q, i, tag.strip().lower()[:2]))
+    for _, _, code in sorted(choices):
+        if code in LANGS:
+            return code
+    return "en"
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text for ``key`` in ``lang``, with ``{name}`` fields filled in."""
+    text = TEXT[key][LANGS.index(check(lang))]
+    return text.format(**values) if values else text

@@ -1,0 +1,214 @@
+"""What each page shows, computed from a store: plain dicts for the templates.
+
+Shared by the web pages and the HTML report so both say the same thing.
+Optional analyses (forecasts, alerts) are used when their modules are
+installed in this checkout; a page never fails because one is missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from corridor.analysis import trend_text as txt
+from corridor.analysis.series import CHECKPOINTS, Checkpoint, checkpoint, monthly
+from corridor.countries.names import name_of
+from corridor.errors import CorridorError, QueryError
+from corridor.store import Store
+from corridor.web.charts import COLOURS, Band, Line, line_chart
+from corridor.web.i18n import t
+
+SPARK_MONTHS = 24
+TOP_NATS = 10
+
+
+def cp_label(cp: Checkpoint, lang: str) -> str:
+    return cp.label_es if lang == "es" else cp.label
+
+
+def unit_text(cp: Checkpoint, lang: str, *, short: bool = False) -> str:
+    return t(f"unit_{cp.unit}{'_short' if short else ''}", lang)
+
+
+def nat_name(code: str, lang: str) -> str:
+    try:
+        return name_of(code, lang)
+    except CorridorError:
+        return code
+
+
+def month_arg(value: str | None) -> str | None:
+    """A ``YYYY-MM`` (or ``YYYY``) filter from a form, checked; blank means none."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        pd.Period(value, freq="M")
+    except ValueError:
+        raise QueryError(f"`{value}` is not a month: use YYYY-MM, e.g. 2024-01") from None
+    return value
+
+
+def _latest(series: pd.Series, lang: str) -> dict[str, Any]:
+    observed = series.dropna()
+    last_ts = observed.index.max()
+    prev_ts = last_ts - pd.DateOffset(months=1)
+    prev = series.get(prev_ts)
+    change = None
+    if prev is not None and pd.notna(prev) and prev > 0:
+        change = (float(observed[last_ts]) / float(prev) - 1) * 100
+    return {
+        "month": txt.month(last_ts, lang),
+        "value": txt.count(float(observed[last_ts]), lang),
+        "change": None if change is None else ("+" if change > 0 else "") + txt.pct(change, lang),
+        "direction": None if change is None else ("up" if change > 0 else "down"),
+    }
+
+
+def overview(store: Store, lang: str) -> list[dict[str, Any]]:
+    """One panel per checkpoint, in corridor order."""
+    panels = []
+    for i, cp in enumerate(CHECKPOINTS):
+        series = monthly(store, cp)
+        panel: dict[str, Any] = {
+            "id": cp.id, "label": cp_label(cp, lang), "unit": unit_text(cp, lang),
+            "chart": "", "latest": None,
+        }  # fmt: skip
+        if series.notna().any():
+            recent = series.loc[: series.last_valid_index()].iloc[-SPARK_MONTHS:]
+            title = (
+                f"{cp_label(cp, lang)}, {unit_text(cp, lang, short=True)} {t('per_month', lang)}"
+            )
+            last: Any = recent.last_valid_index()
+            panel["chart"] = line_chart(
+                [Line(f"{last:%Y-%m}", recent, COLOURS[i % len(COLOURS)])],
+                title=title, lang=lang, width=360, height=110, compact=True,
+            )  # fmt: skip
+            panel["latest"] = _latest(series, lang)
+        panels.append(panel)
+    return panels
+
+
+def nationalities(store: Store, lang: str) -> list[dict[str, str]]:
+    """Nationalities seen at any checkpoint, most counted first."""
+    totals: dict[str, float] = {}
+    for cp in CHECKPOINTS:
+        df = store.flows(**cp.filters, by=["nat"])  # type: ignore[arg-type]
+        for code, n in zip(df["nat"], df["n"], strict=True):
+            totals[code] = totals.get(code, 0.0) + float(n)
+    ranked = sorted(totals, key=lambda c: -totals[c])
+    return [{"code": c, "name": nat_name(c, lang)} for c in ranked if c not in ("TOT",)]
+
+
+def nationality(store: Store, nat: str, lang: str) -> list[dict[str, Any]]:
+    """One chart per checkpoint for one nationality (scales differ too much to share one)."""
+    charts = []
+    for i, cp in enumerate(CHECKPOINTS):
+        series = monthly(store, cp, nat=nat)
+        if not series.notna().any():
+            continue
+        title = t("cp_title", lang, label=cp_label(cp, lang), unit=unit_text(cp, lang, short=True))
+        charts.append({
+            "id": cp.id, "label": cp_label(cp, lang), "title": title,
+            "chart": line_chart([Line(nat, series, COLOURS[i % len(COLOURS)])],
+                                title=f"{nat_name(nat, lang)}: {title}", lang=lang),
+        })  # fmt: skip
+    return charts
+
+
+def checkpoint_detail(
+    store: Store, cp_id: str, lang: str, *, start: str | None = None, end: str | None = None
+) -> dict[str, Any]:
+    """A checkpoint's series in a window, its top nationalities, trends and forecast."""
+    cp = checkpoint(cp_id)
+    start, end = month_arg(start), month_arg(end)
+    series = monthly(store, cp, start=start, end=end)
+    title = t("cp_title", lang, label=cp_label(cp, lang), unit=unit_text(cp, lang, short=True))
+    out: dict[str, Any] = {
+        "id": cp.id, "label": cp_label(cp, lang), "title": title, "unit": unit_text(cp, lang),
+        "start": start or "", "end": end or "", "chart": "", "top": [], "span": "",
+        "statements": [], "forecast": None,
+    }  # fmt: skip
+    if not series.notna().any():
+        return out
+    first: Any = series.first_valid_index()
+    last: Any = series.last_valid_index()
+    out["span"] = txt.span(first, last, lang)
+    lines = [Line(cp_label(cp, lang).split(" (")[0], series)]
+    fc = forecast_of(series, lang) if not end else None
+    bands: list[Band] = []
+    if fc is not None:
+        out["forecast"] = fc
+        lines.append(Line(t("forecast", lang), fc["mean"], COLOURS[1], dashed=True))
+        bands = [Band(fc["lo95"], fc["hi95"], COLOURS[1], 0.12),
+                 Band(fc["lo80"], fc["hi80"], COLOURS[1], 0.2)]  # fmt: skip
+    out["chart"] = line_chart(lines, title=title, lang=lang, bands=bands)
+    by_nat = store.flows(**cp.filters, start=start, end=end, by=["nat"])  # type: ignore[arg-type]
+    by_nat = by_nat[by_nat["nat"] != "TOT"].sort_values("n", ascending=False)
+    total = float(by_nat["n"].sum()) or 1.0
+    out["top"] = [
+        {"code": code, "name": nat_name(code, lang), "count": txt.count(float(n), lang),
+         "share": txt.pct(100 * float(n) / total, lang)}
+        for code, n in zip(by_nat["nat"][:TOP_NATS], by_nat["n"][:TOP_NATS], strict=True)
+    ]  # fmt: skip
+    out["statements"] = statements(store, cp, lang, start=start, end=end)
+    return out
+
+
+def statements(
+    store: Store, cp: Checkpoint, lang: str, *, start: str | date | None = None,
+    end: str | date | None = None,
+) -> list[str]:  # fmt: skip
+    """Trend sentences for a checkpoint; none when the window is too short to say anything."""
+    from corridor.analysis.trends import trends
+
+    try:
+        return trends(store, cp, lang=lang, start=start, end=end).statements()
+    except QueryError:
+        return []
+
+
+def forecast_of(series: pd.Series, lang: str, horizon: int = 6) -> dict[str, Any] | None:
+    """``analysis.forecast`` on the series when that module is present, else None."""
+    try:
+        module = importlib.import_module("corridor.analysis.forecast")
+    except ImportError:
+        return None
+    try:
+        df = module.forecast(series.dropna(), horizon, levels=(80, 95))
+    except CorridorError:
+        return None
+    idx = pd.to_datetime(df["period"])
+    cols = {c: pd.Series(df[c].to_numpy(dtype="float64"), index=idx) for c in
+            ("mean", "lo80", "hi80", "lo95", "hi95")}  # fmt: skip
+    model = str(df["model"].iloc[0]) if "model" in df and len(df) else "?"
+    return {**cols, "model": model, "note": t("forecast_note", lang, model=model)}
+
+
+def sources(store: Store, lang: str) -> dict[str, list[dict[str, Any]]]:
+    """Sources with their coverage, and every release (newest first)."""
+
+    def day(value: Any, fmt: str = "%Y-%m-%d") -> str:
+        return "" if pd.isna(value) else pd.Timestamp(value).strftime(fmt)
+
+    src = [
+        {"source": r["source"], "title": r["title"],
+         "coverage": f"{r['first'] or '?'} – {r['last'] or '?'}",
+         "releases": int(r["releases"]), "rows": txt.count(float(r["rows"]), lang)}
+        for r in _records(store.sources())
+    ]  # fmt: skip
+    rel = [
+        {"source": r["source"], "file": r["file_name"], "rows": txt.count(float(r["rows"]), lang),
+         "ingested": day(r["ingested_at"], "%Y-%m-%d %H:%M"), "published": day(r["published"]),
+         "in_use": t("yes" if int(r["current_slices"]) else "no", lang)}
+        for r in _records(store.releases())
+    ]  # fmt: skip
+    return {"sources": src, "releases": rel}
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    # plain dicts: row access by name, typed loosely on purpose (mixed columns)
+    return [{str(k): v for k, v in row.items()} for row in df.to_dict("records")]

@@ -1,0 +1,152 @@
+"""The pages through HTTP (no browser): content, filters, languages, errors, no external hosts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from corridor.analysis.series import CHECKPOINTS
+from corridor.cli.main import app as cli
+from corridor.store import Store
+from tests.web.conftest import make_app
+
+PAGES = [
+    "/",
+    "/?lang=es",
+    "/nationality",
+    "/nationality?nat=HTI&lang=es",
+    "/checkpoint/darien",
+    "/checkpoint/darien?from=2023-01&to=2023-06",
+    "/checkpoint/mexico?lang=es",
+    "/checkpoint/us_southwest",
+    "/sources",
+]
+EXTERNAL = re.compile(r"(?:https?:)?//(?!127\.0\.0\.1[:/]|localhost[:/])[\w.-]+", re.I)
+
+
+@pytest.fixture(scope="module")
+def client(small_store: Store) -> Iterator[TestClient]:
+    with TestClient(make_app(small_store)) as c:
+        yield c
+
+
+def end_value(html: str) -> str:
+    found = re.search(r'<tspan class="end-value">([^<]+)</tspan>', html)
+    assert found, "no labelled end value"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_renders_without_external_references(client: TestClient, url: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/html")
+    assert EXTERNAL.findall(r.text) == []
+    assert '<script src="/static/app.js"' in r.text  # the only script, served locally
+
+
+def test_overview_has_one_panel_per_checkpoint_in_corridor_order(client: TestClient) -> None:
+    html = client.get("/?lang=en").text
+    positions = [html.index(f'id="panel-{cp.id}"') for cp in CHECKPOINTS]
+    assert positions == sorted(positions)
+    assert html.count("<svg") == 3  # Darién, Honduras, Mexico; no US or returns data
+    assert html.count("No data in the store.") == 2
+    assert "events (one person may count twice)" in html  # Mexico counts events
+    assert "Latest month: June 2024" in html
+
+
+def test_language_from_query_then_accept_language(client: TestClient) -> None:
+    es = client.get("/", headers={"Accept-Language": "es-419,es;q=0.9"}).text
+    assert '<html lang="es">' in es and "Último mes" in es
+    en = client.get("/?lang=en", headers={"Accept-Language": "es"}).text
+    assert '<html lang="en">' in en and "Latest month" in en
+    # the switch keeps the current filters
+    cp = client.get("/checkpoint/darien?from=2023-01&lang=en").text
+    assert 'href="/checkpoint/darien?from=2023-01&amp;lang=es"' in cp
+
+
+def test_period_filter_changes_the_chart_and_top_table(client: TestClient) -> None:
+    full = client.get("/checkpoint/darien").text
+    window = client.get("/checkpoint/darien?from=2022-03&to=2022-05").text
+    assert end_value(full) != end_value(window)
+    assert 'value="2022-03"' in window
+    assert "Top nationalities, March 2022 to May 2022" in window
+    assert "Venezuela (VEN)" in window and "70.0%" in window
+
+
+def test_nationality_explorer(client: TestClient) -> None:
+    ven = client.get("/nationality?nat=ven").text
+    hti = client.get("/nationality?nat=HTI").text
+    assert ven.count('class="panel"') == 3  # VEN counted at Darién, Honduras and Mexico
+    assert hti.count('class="panel"') == 1  # HTI only at Darién
+    assert '<option value="HTI" selected>' in hti
+    assert end_value(ven) != end_value(hti)
+
+
+def test_sources_list_releases(client: TestClient) -> None:
+    html = client.get("/sources").text
+    for name in ("irreg_darien_nat.csv", "irreg_honduras_nat.csv", "irreg_mexico_nat.csv"):
+        assert name in html
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/checkpoint/nowhere", 404, "unknown checkpoint `nowhere`"),
+        ("/checkpoint/darien?from=2023-13", 400, "`2023-13` is not a month"),
+        ("/nationality?nat=XYZ", 400, "no counts for nationality `XYZ`"),
+    ],
+)
+def test_bad_requests_are_pages_with_one_message(
+    client: TestClient, url: str, status: int, message: str
+) -> None:
+    r = client.get(url)
+    assert r.status_code == status
+    assert message in r.text and "Traceback" not in r.text
+
+
+def test_missing_store_is_an_error_page(tmp_path: Path) -> None:
+    with TestClient(make_app(Store(tmp_path / "none.duckdb"))) as c:
+        r = c.get("/")
+    assert r.status_code == 500 and "no store at" in r.text
+
+
+def test_report_is_one_self_contained_file(small_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        cli, ["report", "--out", str(out), "--lang", "es", "--db", str(small_store.path)]
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert EXTERNAL.findall(html) == []
+    assert "<link" not in html and "<script" not in html and "<style>" in html
+    assert html.count("<svg") == 3 + 3  # overview panels + checkpoint charts with data
+    assert "Qué cambió" in html and "Fuentes de datos" in html
+
+
+def test_report_rejects_unknown_language(small_store: Store, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["report", "--out", str(tmp_path / "r.html"), "--lang", "de",
+              "--db", str(small_store.path)],
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "unknown language `de`" in str(result.exception or result.output)
+
+
+def test_real_data_pages(real_store: Store) -> None:
+    with TestClient(make_app(real_store)) as c:
+        ov = c.get("/?lang=en").text
+        assert ov.count("<svg") == len(CHECKPOINTS)
+        us = c.get("/checkpoint/us_southwest?from=2023-01&to=2023-12").text
+        assert end_value(us) == "301,981"  # CBP's southwest peak, December 2023
+        darien_2023 = c.get("/checkpoint/darien?from=2023-01&to=2023-12").text
+        # the Darién 2023 total of 520,085 split by nationality: Venezuela first
+        assert re.search(r"<td>Venezuela \(VEN\)</td><td class=\"num\">328,650</td>", darien_2023)
+        for url in PAGES:
+            r = c.get(url)
+            assert r.status_code == 200 and EXTERNAL.findall(r.text) == []
