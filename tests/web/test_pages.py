@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -150,3 +153,31 @@ def test_real_data_pages(real_store: Store) -> None:
         for url in PAGES:
             r = c.get(url)
             assert r.status_code == 200 and EXTERNAL.findall(r.text) == []
+
+
+def test_forecast_drawn_with_intervals_when_the_module_is_there(
+    small_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contract with ``analysis.forecast``: a frame of period, mean, lo/hi 80 and 95, model."""
+    seen: dict[str, object] = {}
+
+    def fake_forecast(series: pd.Series, horizon: int, levels: tuple[int, ...]) -> pd.DataFrame:
+        seen.update(last=series.index.max(), horizon=horizon, levels=levels)
+        periods = pd.date_range(series.index.max() + pd.DateOffset(months=1), periods=horizon,
+                                freq="MS")  # fmt: skip
+        mean = pd.Series(1000.0, index=range(horizon))
+        return pd.DataFrame({"period": periods, "mean": mean, "lo80": mean * 0.8,
+                             "hi80": mean * 1.2, "lo95": mean * 0.6, "hi95": mean * 1.4,
+                             "model": "FakeETS"})  # fmt: skip
+
+    monkeypatch.setitem(
+        sys.modules, "corridor.analysis.forecast", SimpleNamespace(forecast=fake_forecast)
+    )
+    with TestClient(make_app(small_store)) as c:
+        html = c.get("/checkpoint/darien?lang=en").text
+        past = c.get("/checkpoint/darien?to=2023-01").text
+    assert seen == {"last": pd.Timestamp("2024-06-01"), "horizon": 6, "levels": (80, 95)}
+    assert html.count("<polygon") == 2  # the 95% and 80% bands
+    assert '<tspan class="end-label">Forecast</tspan>' in html
+    assert "80% and 95% prediction intervals. Model: FakeETS." in html
+    assert "<polygon" not in past  # a window that ends in the past gets no forecast

@@ -63,7 +63,10 @@ def _latest(series: pd.Series, lang: str) -> dict[str, Any]:
     return {
         "month": txt.month(last_ts, lang),
         "value": txt.count(float(observed[last_ts]), lang),
-        "change": None if change is None else ("+" if change > 0 else "") + txt.pct(change, lang),
+        # arrows, not red/green: a fall in crossings is not "good" news by itself
+        "change": None
+        if change is None
+        else ("▲ +" if change > 0 else "▼ ") + txt.pct(change, lang),
         "direction": None if change is None else ("up" if change > 0 else "down"),
     }
 
