@@ -80,6 +80,8 @@ def test_period_filter_changes_the_chart_and_top_table(client: TestClient) -> No
     assert 'value="2022-03"' in window
     assert "Top nationalities, March 2022 to May 2022" in window
     assert "Venezuela (VEN)" in window and "70.0%" in window
+    empty = client.get("/checkpoint/darien?from=2010-01&to=2010-12").text
+    assert "No data between these months." in empty and "<svg" not in empty
 
 
 def test_nationality_explorer(client: TestClient) -> None:
@@ -103,6 +105,7 @@ def test_sources_list_releases(client: TestClient) -> None:
         ("/checkpoint/nowhere", 404, "unknown checkpoint `nowhere`"),
         ("/checkpoint/darien?from=2023-13", 400, "`2023-13` is not a month"),
         ("/nationality?nat=XYZ", 400, "no counts for nationality `XYZ`"),
+        ("/checkpoint/darien?from=2024-01&to=2023-01", 400, "`from` (2024-01) is after `to`"),
     ],
 )
 def test_bad_requests_are_pages_with_one_message(

@@ -26,6 +26,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "latest": ("Latest month", "Último mes"),
     "mom": ("Change on previous month", "Cambio respecto al mes anterior"),
     "no_data": ("No data in the store.", "Sin datos en el almacén."),
+    "no_data_window": ("No data between these months.", "Sin datos entre estos meses."),
+    "more": ("{n} more statements", "{n} afirmaciones más"),
     "no_prev": ("previous month not published", "mes anterior no publicado"),
     "details": ("Details", "Detalle"),
     "unit_persons": ("persons", "personas"),

@@ -128,12 +128,14 @@ def checkpoint_detail(
     """A checkpoint's series in a window, its top nationalities, trends and forecast."""
     cp = checkpoint(cp_id)
     start, end = month_arg(start), month_arg(end)
+    if start and end and pd.Period(start, freq="M") > pd.Period(end, freq="M"):
+        raise QueryError(f"`from` ({start}) is after `to` ({end})")
     series = monthly(store, cp, start=start, end=end)
     title = t("cp_title", lang, label=cp_label(cp, lang), unit=unit_text(cp, lang, short=True))
     out: dict[str, Any] = {
         "id": cp.id, "label": cp_label(cp, lang), "title": title, "unit": unit_text(cp, lang),
         "start": start or "", "end": end or "", "chart": "", "top": [], "span": "",
-        "statements": [], "forecast": None,
+        "statements": [], "forecast": None, "filtered": bool(start or end),
     }  # fmt: skip
     if not series.notna().any():
         return out
