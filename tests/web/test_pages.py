@@ -184,3 +184,20 @@ def test_forecast_drawn_with_intervals_when_the_module_is_there(
     assert '<tspan class="end-label">Forecast</tspan>' in html
     assert "80% and 95% prediction intervals. Model: FakeETS." in html
     assert "<polygon" not in past  # a window that ends in the past gets no forecast
+
+
+def test_nationality_along_the_corridor(client: TestClient) -> None:
+    html = client.get("/nationality?nat=VEN&lang=en").text
+    rows = re.findall(
+        r"<tr><td>([^<]+)</td><td class=\"num\">([^<]+)(.*?)</td><td>([^<]+)</td>", html
+    )
+    found = {stretch: (ratio, rest, lead) for stretch, ratio, rest, lead in rows}
+    # Honduras is 0.8 and Darién's VEN 0.7 of the same walk (114 per 100, same month);
+    # Mexico 1.5 of it, minus two months (188 per 100 Honduras)
+    ratio, _, lead = found["Darién, Panama → Honduras"]
+    assert ratio.startswith("114 (30 months both cover)")
+    assert lead == "0 months (r = 1.00)"
+    ratio, rest, _ = found["Honduras → Mexico"]
+    assert ratio.startswith("188 (28 months") and "persons vs events" in rest
+    es = client.get("/nationality?nat=VEN&lang=es").text
+    assert "A lo largo del corredor" in es and "0 meses (r = 1,00)" in es

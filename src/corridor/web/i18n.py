@@ -28,6 +28,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_data": ("No data in the store.", "Sin datos en el almacén."),
     "no_data_window": ("No data between these months.", "Sin datos entre estos meses."),
     "more": ("{n} more statements", "{n} afirmaciones más"),
+    "along": ("Along the corridor", "A lo largo del corredor"),
+    "stretch": ("From → to", "De → a"),
+    "ratio": ("Count downstream per 100 upstream", "Conteo aguas abajo por cada 100 aguas arriba"),
+    "ratio_months": ("{value} ({months} months both cover)", "{value} ({months} meses con ambos)"),
+    "lead": ("Lead time", "Desfase"),
+    "lead_value": ("{lag} months (r = {corr})", "{lag} meses (r = {corr})"),
+    "lead_few": ("too few months to tell", "muy pocos meses para saberlo"),
+    "along_note": (
+        "Not a rate of passage: people join and leave the route between checkpoints, and "
+        "definitions differ.",
+        "No es una tasa de paso: hay personas que entran y salen de la ruta entre puntos de "
+        "control, y las definiciones difieren.",
+    ),
+    "units_differ": ("persons vs events", "personas frente a eventos"),
     "no_prev": ("previous month not published", "mes anterior no publicado"),
     "details": ("Details", "Detalle"),
     "unit_persons": ("persons", "personas"),

@@ -79,10 +79,13 @@ def nationality_page(request: Request, nat: str | None = None) -> HTMLResponse:
         if chosen and codes and chosen not in codes:
             raise QueryError(f"no counts for nationality `{chosen}` at any checkpoint")
         charts = views.nationality(store, chosen, lang) if chosen else []
+        along = views.along_corridor(store, chosen, lang) if chosen else []
     except CorridorError as exc:
         return _error(request, exc)
     heading = i18n.t("nat_title", lang, nat=views.nat_name(chosen, lang)) if chosen else ""
-    return _page(request, "nationality.html", heading, nats=nats, nat=chosen, charts=charts)
+    return _page(
+        request, "nationality.html", heading, nats=nats, nat=chosen, charts=charts, along=along
+    )
 
 
 @router.get("/checkpoint/{cp_id}")

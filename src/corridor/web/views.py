@@ -122,6 +122,34 @@ def nationality(store: Store, nat: str, lang: str) -> list[dict[str, Any]]:
     return charts
 
 
+def along_corridor(store: Store, nat: str, lang: str) -> list[dict[str, str]]:
+    """Consecutive checkpoints for one nationality: ratio of totals and lead time."""
+    from corridor.analysis.corridor_view import MIN_PAIRS, lead_times, ratios
+
+    leads = {(lt.upstream, lt.downstream): lt for lt in lead_times(store, nat=nat)}
+    rows = []
+    for r in ratios(store, nat=nat):
+        if not r.months:
+            continue
+        up, down = checkpoint(r.upstream), checkpoint(r.downstream)
+        lt = leads.get((r.upstream, r.downstream))
+        lead = t("lead_few", lang)
+        if lt is not None and lt.pairs >= MIN_PAIRS:
+            lead = t("lead_value", lang, lag=lt.lag, corr=txt.ratio(lt.corr, lang))
+        rows.append({
+            "stretch": f"{_short(up, lang)} → {_short(down, lang)}",
+            "ratio": t("ratio_months", lang, value=txt.count(100 * r.ratio, lang),
+                       months=r.months),
+            "lead": lead,
+            "units": t("units_differ", lang) if up.unit != down.unit else "",
+        })  # fmt: skip
+    return rows
+
+
+def _short(cp: Checkpoint, lang: str) -> str:
+    return cp_label(cp, lang).split(" (")[0]
+
+
 def checkpoint_detail(
     store: Store, cp_id: str, lang: str, *, start: str | None = None, end: str | None = None
 ) -> dict[str, Any]:
@@ -142,7 +170,7 @@ def checkpoint_detail(
     first: Any = series.first_valid_index()
     last: Any = series.last_valid_index()
     out["span"] = txt.span(first, last, lang)
-    lines = [Line(cp_label(cp, lang).split(" (")[0], series)]
+    lines = [Line(_short(cp, lang), series)]
     fc = forecast_of(series, lang) if not end else None
     bands: list[Band] = []
     if fc is not None:
