@@ -39,6 +39,7 @@ COMMANDS = (
     "trends",
     "view",
     "report",
+    "serve",
 )
 
 

@@ -15,6 +15,7 @@ from corridor.cli import (
     quality_cmds,
     query_cmds,
     report_cmd,
+    serve_cmd,
 )
 from corridor.cli.output import err_console, labelled
 from corridor.errors import CorridorError
@@ -38,6 +39,7 @@ app.command("demo")(demo_cmd.demo_cmd)
 app.command("trends")(analysis_cmds.trends_cmd)
 app.command("view")(analysis_cmds.view_cmd)
 app.command("report")(report_cmd.report_cmd)
+app.command("serve")(serve_cmd.serve_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,116 @@
+"""The app factory: routes under ``/api/v1``, errors as JSON, local docs, gzip, web pages."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from corridor.api.analysis_routes import router as analysis_router
+from corridor.api.respond import ResponseCache, StoreVersion
+from corridor.api.routes import NotFoundError, router
+from corridor.config import resolve_db_path
+from corridor.errors import CorridorError, StoreError
+
+API_PREFIX = "/api/v1"
+log = logging.getLogger("corridor.api")
+
+
+def create_app(db_path: str | os.PathLike[str] | None = None, *, cache_size: int = 512) -> FastAPI:
+    """The API (and the dashboard pages when ``corridor.web`` is installed) on one store.
+
+    The store is opened read-only for every request, so an ingest may replace
+    the file while the server runs; ``cache_size`` responses are kept per store
+    version (0 turns the cache off).
+    """
+    from corridor import __version__
+
+    app = FastAPI(
+        title="corridor API",
+        version=__version__,
+        description="Aligned migration statistics of the Americas corridor. Every table "
+        "endpoint answers JSON, or CSV with `?format=csv` or `Accept: text/csv`.",
+        docs_url=None,  # served below from local files: /docs must work offline
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    path = resolve_db_path(db_path)
+    app.state.db_path = path
+    app.state.version = StoreVersion(path)
+    app.state.cache = ResponseCache(cache_size)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    _add_error_handlers(app)
+    app.include_router(router, prefix=API_PREFIX)
+    app.include_router(analysis_router, prefix=API_PREFIX)
+    _add_docs(app)
+    _add_web(app)
+    return app
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CorridorError)
+    async def corridor_error(request: Request, exc: CorridorError) -> JSONResponse:
+        if isinstance(exc, NotFoundError):
+            return _error(404, str(exc))
+        # a missing or unreadable store is the server's problem, not the request's
+        return _error(503 if isinstance(exc, StoreError) else 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}"
+            for e in exc.errors()
+        ]
+        return _error(400, "; ".join(problems))
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error on %s", request.url.path)
+        return _error(500, f"internal error ({type(exc).__name__}); see the server log")
+
+
+def _add_docs(app: FastAPI) -> None:
+    try:
+        import swagger_ui_bundle  # type: ignore[import-untyped]
+    except ImportError:
+        log.warning("/docs disabled: pip install 'corridor[web]' for the Swagger UI files")
+        return
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+              name="docs-assets")  # fmt: skip
+    openapi_url = app.openapi_url or ""
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title="corridor API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
+
+
+def _add_web(app: FastAPI) -> None:
+    """The dashboard pages and their static files, when ``corridor.web`` provides them."""
+    try:
+        pages = importlib.import_module("corridor.web.pages")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("corridor.web", "corridor.web.pages"):
+            raise
+        return
+    app.include_router(pages.router)
+    static = Path(str(pages.__file__)).resolve().parent / "static"
+    if static.is_dir():
+        app.mount("/static", StaticFiles(directory=static), name="static")

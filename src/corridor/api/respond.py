@@ -1,0 +1,198 @@
+"""Responses: JSON or CSV, cached per store version, with ETag and Cache-Control.
+
+Every computation the API serves depends only on the store's contents, and a
+store only changes by gaining a release. So a response is keyed by the store's
+latest release id plus the request (path, query, format): an ingest makes
+every older entry unreachable, and clients revalidate with ``If-None-Match``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from fastapi import Request, Response
+
+from corridor.errors import ConfigError
+
+#: Browsers and proxies may reuse a response this long without asking; after
+#: that the ETag makes the check a 304 without a body.
+CACHE_CONTROL = "public, max-age=60"
+FORMATS = ("json", "csv")
+
+
+@dataclass
+class Payload:
+    """What an endpoint computed: a table (for CSV and ``data``) and/or other JSON fields."""
+
+    table: pd.DataFrame | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    #: False when ``meta`` already holds the table's content in its own shape (CSV only)
+    table_in_json: bool = True
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    media_type: str
+    etag: str
+
+
+class StoreVersion:
+    """The latest release id of the store, re-read only when the file changes on disk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._stat: tuple[int, int, int] | None = None
+        self._version = ""
+
+    def get(self) -> str:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return "absent"
+        key = (st.st_ino, st.st_size, st.st_mtime_ns)
+        with self._lock:
+            if key == self._stat:
+                return self._version
+        version = self._read(key)
+        with self._lock:
+            self._stat, self._version = key, version
+        return version
+
+    def _read(self, key: tuple[int, int, int]) -> str:
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error:
+            return "unreadable-" + "-".join(map(str, key))
+        try:
+            row = con.execute(
+                "SELECT release_id FROM releases ORDER BY ingested_at DESC LIMIT 1"
+            ).fetchone()
+        except duckdb.Error:
+            row = None
+        finally:
+            con.close()
+        # The stat key breaks ties should a store be rebuilt with the same last release.
+        return f"{row[0] if row else 'empty'}:{key[1]}:{key[2]}"
+
+
+class ResponseCache:
+    """A bounded LRU of rendered bodies; ``size=0`` turns caching off."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, Rendered] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Rendered | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: str, value: Rendered) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def wanted_format(request: Request) -> str:
+    """``?format=`` when given, else ``text/csv`` in Accept means CSV, else JSON."""
+    asked = request.query_params.get("format")
+    if asked:
+        if asked not in FORMATS:
+            raise ConfigError(f"unknown format `{asked}`; use one of: {', '.join(FORMATS)}")
+        return asked
+    accept = request.headers.get("accept", "")
+    return "csv" if "text/csv" in accept else "json"
+
+
+def respond(request: Request, compute: Callable[[], Payload]) -> Response:
+    """Serve ``compute()`` as JSON or CSV, from the cache when the store has not changed."""
+    fmt = wanted_format(request)
+    state = request.app.state
+    version: str = state.version.get()
+    query = sorted((k, v) for k, v in request.query_params.multi_items() if k != "format")
+    key = json.dumps([version, request.url.path, fmt, query])
+    cache: ResponseCache = state.cache
+    rendered = cache.get(key)
+    if rendered is None:
+        rendered = render(compute(), fmt, hashlib.sha1(key.encode()).hexdigest()[:20])
+        cache.put(key, rendered)
+    headers = {"ETag": f'"{rendered.etag}"', "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, media_type=rendered.media_type, headers=headers)
+
+
+def render(payload: Payload, fmt: str, etag: str) -> Rendered:
+    if fmt == "csv":
+        if payload.table is None:
+            raise ConfigError("this endpoint has no table to give as CSV; use format=json")
+        body = payload.table.to_csv(index=False, date_format="%Y-%m-%d").encode()
+        return Rendered(body, "text/csv; charset=utf-8", etag)
+    out: dict[str, Any] = _deep(payload.meta)
+    if payload.table is not None and payload.table_in_json:
+        out["data"] = records(payload.table)
+    body = json.dumps(out, default=_plain, allow_nan=False, separators=(",", ":")).encode()
+    return Rendered(body, "application/json", etag)
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts: dates as ``YYYY-MM-DD``, missing values as null."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            values = out[col]
+            # months stay dates; timestamps (e.g. ingested_at) keep their time
+            whole_days = bool((values.dropna() == values.dropna().dt.normalize()).all())
+            out[col] = values.dt.strftime("%Y-%m-%d" if whole_days else "%Y-%m-%dT%H:%M:%S")
+    rows = out.astype(object).where(out.notna(), None).to_dict("records")
+    return [{str(k): _clean(v) for k, v in row.items()} for row in rows]
+
+
+def _deep(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _deep(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_deep(v) for v in value]
+    return _clean(value)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()  # numpy scalars
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what ``json`` does not know: dates, numpy values, arrays."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
