@@ -112,10 +112,7 @@ def score(errors: pd.DataFrame) -> pd.DataFrame:
             "series": series, "model": model, "horizon": int(g["horizon"].iloc[0]),
             "mase": float(scaled.mean()),
             "mape": float((err[pos] / g["actual"][pos]).mean() * 100),
-            "coverage80": float(((g["lo80"] <= g["actual"]) & (g["actual"] <= g["hi80"])).mean())
-            if "lo80" in g else np.nan,
-            "coverage95": float(((g["lo95"] <= g["actual"]) & (g["actual"] <= g["hi95"])).mean())
-            if "lo95" in g else np.nan,
+            "coverage80": _coverage(g, 80), "coverage95": _coverage(g, 95),
             "surge_hit_rate": float(hit[surge].mean()) if surge.any() else np.nan,
             "n_surges": int(surge.sum()), "n_origins": int(g["origin"].nunique()),
         })  # fmt: skip
@@ -129,6 +126,14 @@ def _keep_order(errors: pd.DataFrame) -> Callable[[pd.Series], pd.Series]:
     """Sort key: series and models in the order they were run, horizons ascending."""
     rank = {c: {v: i for i, v in enumerate(pd.unique(errors[c]))} for c in ("series", "model")}
     return lambda col: col.map(rank[str(col.name)]) if col.name in rank else col
+
+
+def _coverage(g: pd.DataFrame, level: int) -> float:
+    """Share of actuals inside the interval; a relative 1e-9 slack absorbs the log round trip."""
+    if f"lo{level}" not in g:
+        return np.nan
+    lo, hi = g[f"lo{level}"] * (1 - 1e-9), g[f"hi{level}"] * (1 + 1e-9)
+    return float(((lo <= g["actual"]) & (g["actual"] <= hi)).mean())
 
 
 def backtest(
