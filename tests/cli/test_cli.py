@@ -40,6 +40,7 @@ COMMANDS = (
     "view",
     "report",
     "serve",
+    "alerts",
 )
 
 

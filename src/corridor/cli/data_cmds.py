@@ -76,6 +76,10 @@ def ingest_cmd(
             for note in res.notes:
                 err_console.print(labelled("  note:", "yellow", note))
     console.print(f"store: {store.path}")
+    if any(res.status == "new" for res in results):  # after the commit: never undoes it
+        from corridor.cli.alerts_cmd import print_new_alerts
+
+        print_new_alerts(store)
 
 
 def _parse_date(text: str) -> date:

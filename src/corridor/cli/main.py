@@ -8,6 +8,7 @@ import sys
 import typer
 
 from corridor.cli import (
+    alerts_cmd,
     analysis_cmds,
     data_cmds,
     demo_cmd,
@@ -40,6 +41,7 @@ app.command("trends")(analysis_cmds.trends_cmd)
 app.command("view")(analysis_cmds.view_cmd)
 app.command("report")(report_cmd.report_cmd)
 app.command("serve")(serve_cmd.serve_cmd)
+app.command("alerts")(alerts_cmd.alerts_cmd)
 
 
 def main() -> None:
