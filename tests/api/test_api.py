@@ -140,9 +140,21 @@ def test_store_replaced_while_serving(client: TestClient, store: Path, tmp_path:
     assert mex and mex[0]["n"] != 1204
 
 
-def test_gzip(client: TestClient) -> None:
-    r = client.get(f"{V1}/sources", headers={"Accept-Encoding": "gzip"})
-    assert r.headers["content-encoding"] == "gzip"
+def test_gzip_and_cache_hits_answer_the_same(client: TestClient) -> None:
+    first = client.get(f"{V1}/sources", headers={"Accept-Encoding": "gzip"})
+    hit = client.get(f"{V1}/sources", headers={"Accept-Encoding": "gzip"})  # from the cache
+    assert first.headers["content-encoding"] == hit.headers["content-encoding"] == "gzip"
+    assert first.json() == hit.json() and first.headers["etag"] == hit.headers["etag"]
+    plain = client.get(f"{V1}/sources", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json() == first.json()
+    as_csv = client.get(f"{V1}/sources", headers={"Accept": "text/csv"})
+    assert as_csv.text.startswith("source,") and as_csv.headers["etag"] != first.headers["etag"]
+
+
+def test_without_cache(store: Path) -> None:
+    client = TestClient(create_app(store, cache_size=0))
+    a, b = client.get(f"{V1}/flows?by=nat"), client.get(f"{V1}/flows?by=nat")
+    assert a.json() == b.json() and a.headers["etag"] == b.headers["etag"]
 
 
 def test_openapi_lists_routes_and_docs_are_local(client: TestClient) -> None:

@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from corridor.api.analysis_routes import router as analysis_router
-from corridor.api.respond import ResponseCache, StoreVersion
+from corridor.api.fastpath import CacheHits
+from corridor.api.respond import GZIP_MIN, ResponseCache, StoreVersion
 from corridor.api.routes import NotFoundError, router
 from corridor.config import resolve_db_path
 from corridor.errors import CorridorError, StoreError
@@ -46,7 +47,11 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *, cache_size: int
     app.state.db_path = path
     app.state.version = StoreVersion(path)
     app.state.cache = ResponseCache(cache_size)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN)
+    # added last, so outermost: a cache hit skips the gzip middleware (it is pre-gzipped)
+    app.add_middleware(
+        CacheHits, prefix=API_PREFIX, cache=app.state.cache, version=app.state.version
+    )
     _add_error_handlers(app)
     app.include_router(router, prefix=API_PREFIX)
     app.include_router(analysis_router, prefix=API_PREFIX)

@@ -8,6 +8,7 @@ every older entry unreachable, and clients revalidate with ``If-None-Match``.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import math
@@ -15,7 +16,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from corridor.errors import ConfigError
 #: that the ETag makes the check a 304 without a body.
 CACHE_CONTROL = "public, max-age=60"
 FORMATS = ("json", "csv")
+#: bodies from this size are sent gzipped to clients that accept it
+GZIP_MIN = 1000
 
 
 @dataclass
@@ -47,6 +50,12 @@ class Rendered:
     body: bytes
     media_type: str
     etag: str
+    #: the body compressed once, so a cache hit costs no compression
+    gzipped: bytes | None = None
+
+    def headers(self) -> dict[str, str]:
+        return {"etag": f'"{self.etag}"', "cache-control": CACHE_CONTROL,
+                "vary": "Accept, Accept-Encoding"}  # fmt: skip
 
 
 class StoreVersion:
@@ -107,6 +116,8 @@ class ResponseCache:
     def put(self, key: str, value: Rendered) -> None:
         if self.size <= 0:
             return
+        if value.gzipped is None and len(value.body) >= GZIP_MIN:
+            value = replace(value, gzipped=gzip.compress(value.body, compresslevel=6))
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -125,20 +136,23 @@ def wanted_format(request: Request) -> str:
     return "csv" if "text/csv" in accept else "json"
 
 
+def cache_key(version: str, path: str, query: list[tuple[str, str]], fmt: str) -> str:
+    """One key for a response: store version, path, sorted query (``format`` aside), format."""
+    return json.dumps([version, path, fmt, sorted((k, v) for k, v in query if k != "format")])
+
+
 def respond(request: Request, compute: Callable[[], Payload]) -> Response:
     """Serve ``compute()`` as JSON or CSV, from the cache when the store has not changed."""
     fmt = wanted_format(request)
     state = request.app.state
-    version: str = state.version.get()
-    query = sorted((k, v) for k, v in request.query_params.multi_items() if k != "format")
-    key = json.dumps([version, request.url.path, fmt, query])
+    key = cache_key(state.version.get(), request.url.path, request.query_params.multi_items(), fmt)
     cache: ResponseCache = state.cache
     rendered = cache.get(key)
     if rendered is None:
         rendered = render(compute(), fmt, hashlib.sha1(key.encode()).hexdigest()[:20])
         cache.put(key, rendered)
-    headers = {"ETag": f'"{rendered.etag}"', "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
-    if request.headers.get("if-none-match") == headers["ETag"]:
+    headers = rendered.headers()
+    if request.headers.get("if-none-match") == headers["etag"]:
         return Response(status_code=304, headers=headers)
     return Response(rendered.body, media_type=rendered.media_type, headers=headers)
 

@@ -1,0 +1,163 @@
+"""REST API latency under 50 concurrent clients vs the same computation called directly.
+
+Builds a store from ../shared/data/real (or takes --db), starts uvicorn on
+127.0.0.1 twice (response cache on, and off) and, for the main calls, measures
+p50/p95 latency with 50 client threads, each with its own keep-alive
+connection. Beside it, the same library call (Store.flows, series.monthly,
+Store.sources, quality.check) made in-process by 50 threads: the direct DuckDB
+query of the same numbers, without HTTP.
+
+Usage: python benchmarks/api.py [--db STORE] [--clients 50] [--requests 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from corridor.analysis.series import checkpoint, monthly
+from corridor.quality import check
+from corridor.store import Store, ingest
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+
+
+def calls(store: Store) -> list[tuple[str, str, Callable[[], object]]]:
+    """(name, API path, the direct call computing the same numbers)."""
+    return [
+        ("flows by period (US SW)",
+         "/api/v1/flows?geo=USA&event=encounters&area=southwest_land_border&by=period",
+         lambda: Store(store.path).flows(geo="USA", event="encounters",
+                                         area="southwest_land_border", by=["period"])),
+        ("series/darien", "/api/v1/series/darien",
+         lambda: monthly(Store(store.path), checkpoint("darien"))),
+        ("sources", "/api/v1/sources", lambda: Store(store.path).sources()),
+        ("quality", "/api/v1/quality", lambda: check(Store(store.path))),
+    ]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: Path, cache_size: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    code = (
+        "import uvicorn; from corridor.api import create_app; "
+        f"uvicorn.run(create_app({str(db)!r}, cache_size={cache_size}), "
+        f"host='127.0.0.1', port={port}, log_level='warning')"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/api/v1/checkpoints", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("uvicorn did not start")
+
+
+def hammer(work: Callable[[int], Callable[[], object]], clients: int, requests: int) -> list[float]:
+    """Latencies (s) of clients x requests calls; ``work(i)`` gives client i's call."""
+    times: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def run(i: int) -> None:
+        call = work(i)
+        barrier.wait()
+        mine = []
+        for _ in range(requests):
+            t = time.perf_counter()
+            call()
+            mine.append(time.perf_counter() - t)
+        with lock:
+            times.extend(mine)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return times
+
+
+def pct(times: list[float], q: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def api_times(base: str, path: str, clients: int, requests: int) -> list[float]:
+    httpx.get(base + path, timeout=120).raise_for_status()  # warm (and fill the cache)
+    sessions = [httpx.Client(base_url=base, timeout=300) for _ in range(clients)]
+
+    def work(i: int) -> Callable[[], object]:
+        def get() -> object:
+            r = sessions[i].get(path)
+            r.raise_for_status()
+            return r.content
+
+        return get
+
+    try:
+        return hammer(work, clients, requests)
+    finally:
+        for s in sessions:
+            s.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, help="an existing store (default: built from real data)")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--requests", type=int, default=10, help="per client, cached API")
+    ap.add_argument("--slow-requests", type=int, default=1,
+                    help="per client, uncached API and direct calls")  # fmt: skip
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db
+        if db is None:
+            if not REAL.is_dir():
+                raise SystemExit(f"{REAL} is absent: pass --db STORE")
+            db = Path(tmp) / "c.duckdb"
+            ingest(db, sorted(REAL.glob("*.csv")))
+        store = Store(db)
+        rows: list[tuple[str, list[float], list[float], list[float]]] = []
+        cached, cached_base = start_server(db, cache_size=512)
+        uncached, uncached_base = start_server(db, cache_size=0)
+        try:
+            for name, path, direct in calls(store):
+                hot = api_times(cached_base, path, args.clients, args.requests)
+                cold = api_times(uncached_base, path, args.clients, args.slow_requests)
+                direct()
+                inproc = hammer(lambda i, f=direct: f, args.clients, args.slow_requests)  # type: ignore[misc]
+                rows.append((name, hot, cold, inproc))
+        finally:
+            for proc in (cached, uncached):
+                proc.terminate()
+                proc.wait()
+    print(f"{args.clients} concurrent clients; ms as p50 / p95 "
+          f"(cached: {args.clients * args.requests} requests per call, "
+          f"others: {args.clients * args.slow_requests})")  # fmt: skip
+    print("| call | API, cached | API, no cache | direct call (no HTTP) |")
+    print("|---|---:|---:|---:|")
+    for name, hot, cold, inproc in rows:
+        cells = [f"{pct(t, 0.5):.1f} / {pct(t, 0.95):.1f}" for t in (hot, cold, inproc)]
+        print(f"| {name} | {' | '.join(cells)} |")
+
+
+if __name__ == "__main__":
+    main()
