@@ -67,6 +67,14 @@ def test_csv_by_query_or_accept(client: TestClient) -> None:
         (f"{V1}/sql?q=COPY flows TO '/tmp/corridor_api_leak.csv'", 400, "SQL failed"),
         (f"{V1}/trends/nowhere", 404, "unknown checkpoint"),
         (f"{V1}/series/darien?format=csv", 200, "month,n"),
+        (f"{V1}/forecasts/nowhere", 404, "unknown checkpoint"),
+        (f"{V1}/forecasts/darien?model=bogus", 400, "unknown model `bogus`"),
+        (f"{V1}/forecasts/darien?horizon=25", 400, "horizon"),
+        (f"{V1}/forecasts/darien", 400, "no data for darien"),
+        (f"{V1}/backtests?horizons=a", 400, "horizons"),
+        (f"{V1}/backtests?checkpoint=nowhere", 404, "unknown checkpoint"),
+        (f"{V1}/alerts?checkpoint=nowhere", 400, "unknown checkpoint"),
+        (f"{V1}/alerts", 200, '"data":[]'),
     ],
 )
 def test_errors_are_one_json_line(client: TestClient, url: str, status: int, says: str) -> None:
@@ -201,3 +209,10 @@ def test_real_data(shared_data: Path, tmp_path: Path) -> None:
     assert view["nat"] == "VEN" and view["data"]
     assert client.get(f"{V1}/corridor?format=csv&from=2023-01").text.startswith("month,")
     assert client.get(f"{V1}/quality").json()["releases"]
+    fc = client.get(f"{V1}/forecasts/darien", params={"horizon": 3}).json()
+    assert len(fc["data"]) == 3 and fc["last_month"] and fc["model"]
+    assert all(r["lo95"] <= r["lo80"] <= r["mean"] <= r["hi80"] <= r["hi95"] for r in fc["data"])
+    params = {"checkpoint": "honduras", "models": "naive", "horizons": "1"}
+    scores = client.get(f"{V1}/backtests", params=params).json()["data"]
+    assert [(r["series"], r["model"], r["horizon"]) for r in scores] == [("honduras", "naive", 1)]
+    assert scores[0]["mape"] == pytest.approx(29.8, abs=0.1)  # as in analysis.series
