@@ -178,6 +178,9 @@ def test_openapi_lists_routes_and_docs_are_local(client: TestClient) -> None:
         "sql",
         "trends/{checkpoint_id}",
         "corridor",
+        "forecasts/{checkpoint_id}",
+        "backtests",
+        "alerts",
     ):
         assert f"{V1}/{route}" in paths  # fmt: skip
     html = client.get("/docs").text
