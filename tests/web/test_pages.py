@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -16,6 +14,7 @@ from typer.testing import CliRunner
 from corridor.analysis.series import CHECKPOINTS
 from corridor.cli.main import app as cli
 from corridor.store import Store
+from corridor.web import views
 from tests.web.conftest import make_app
 
 PAGES = [
@@ -158,32 +157,46 @@ def test_real_data_pages(real_store: Store) -> None:
             assert r.status_code == 200 and EXTERNAL.findall(r.text) == []
 
 
-def test_forecast_drawn_with_intervals_when_the_module_is_there(
-    small_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The contract with ``analysis.forecast``: a frame of period, mean, lo/hi 80 and 95, model."""
-    seen: dict[str, object] = {}
-
-    def fake_forecast(series: pd.Series, horizon: int, levels: tuple[int, ...]) -> pd.DataFrame:
-        seen.update(last=series.index.max(), horizon=horizon, levels=levels)
-        periods = pd.date_range(series.index.max() + pd.DateOffset(months=1), periods=horizon,
-                                freq="MS")  # fmt: skip
-        mean = pd.Series(1000.0, index=range(horizon))
-        return pd.DataFrame({"period": periods, "mean": mean, "lo80": mean * 0.8,
-                             "hi80": mean * 1.2, "lo95": mean * 0.6, "hi95": mean * 1.4,
-                             "model": "FakeETS"})  # fmt: skip
-
-    monkeypatch.setitem(
-        sys.modules, "corridor.analysis.forecast", SimpleNamespace(forecast=fake_forecast)
-    )
-    with TestClient(make_app(small_store)) as c:
-        html = c.get("/checkpoint/darien?lang=en").text
-        past = c.get("/checkpoint/darien?to=2023-01").text
-    assert seen == {"last": pd.Timestamp("2024-06-01"), "horizon": 6, "levels": (80, 95)}
+def test_forecast_with_80_and_95_intervals(client: TestClient) -> None:
+    html = client.get("/checkpoint/darien?lang=en").text
     assert html.count("<polygon") == 2  # the 95% and 80% bands
     assert '<tspan class="end-label">Forecast</tspan>' in html
-    assert "80% and 95% prediction intervals. Model: FakeETS." in html
+    assert re.search(r"80% and 95% prediction intervals\. Model: \w+", html)
+    table = html[html.index('<table class="forecast">') :]
+    assert table[: table.index("</table>")].count("<tr>") == 1 + 6  # header + 6 months
+    assert "July 2024" in table  # the month after the last one observed
+    assert "scores=1" in html  # scoring is offered, not run: it takes seconds
+    past = client.get("/checkpoint/darien?to=2023-01").text
     assert "<polygon" not in past  # a window that ends in the past gets no forecast
+
+
+def test_backtest_scores_on_request(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page shows ``analysis.backtest``'s table as it comes (stand-in: the real one is slow)."""
+    import corridor.analysis.backtest as bt
+
+    asked: dict[str, object] = {}
+
+    def fake_backtest(panel: dict[str, pd.Series], **kwargs: object) -> pd.DataFrame:
+        asked.update(kwargs, panel=sorted(panel))
+        return pd.DataFrame([
+            {"series": "darien", "model": "naive", "horizon": 1, "mase": 1.0, "mape": 56.44,
+             "coverage80": 0.7, "coverage95": 0.9, "surge_hit_rate": 0.0, "n_surges": 2,
+             "n_origins": 17},
+            {"series": "darien", "model": "corridor", "horizon": 1, "mase": 0.81,
+             "mape": 40.0, "coverage80": 0.82, "coverage95": float("nan"),
+             "surge_hit_rate": 0.5, "n_surges": 2, "n_origins": 17},
+        ])  # fmt: skip
+
+    monkeypatch.setattr(bt, "backtest", fake_backtest)
+    views._scores.cache_clear()
+    html = client.get("/checkpoint/darien?lang=es&scores=1").text
+    assert asked["series"] == ["darien"] and asked["horizons"] == (1, 3)
+    assert asked["panel"] == sorted(cp.id for cp in CHECKPOINTS)  # upstream series for the model
+    assert "Qué tan bien pronosticó cada modelo" in html
+    assert re.search(r"<td>naive</td><td class=\"num\">1</td><td class=\"num\">1,00</td>"
+                     r"<td class=\"num\">56,4</td><td class=\"num\">70 %</td>", html)  # fmt: skip
+    assert '<td class="num">– %</td>' in html  # a score that could not be computed
+    views._scores.cache_clear()
 
 
 def test_nationality_along_the_corridor(client: TestClient) -> None:

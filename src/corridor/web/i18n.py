@@ -67,6 +67,28 @@ TEXT: dict[str, tuple[str, str]] = {
         "Shaded: 80% and 95% prediction intervals. Model: {model}.",
         "Sombreado: intervalos de predicción del 80 % y 95 %. Modelo: {model}.",
     ),
+    "month": ("Month", "Mes"),
+    "expected": ("Expected", "Esperado"),
+    "i80": ("80% interval", "Intervalo del 80 %"),
+    "i95": ("95% interval", "Intervalo del 95 %"),
+    "scores": ("How well each model forecast past months", "Qué tan bien pronosticó cada modelo"),
+    "scores_link": (
+        "Score the models on past months (takes a few seconds)",
+        "Evaluar los modelos en meses pasados (tarda unos segundos)",
+    ),
+    "model": ("Model", "Modelo"),
+    "horizon": ("Months ahead", "Meses adelante"),
+    "coverage80": ("In 80% interval", "Dentro del 80 %"),
+    "coverage95": ("In 95% interval", "Dentro del 95 %"),
+    "origins": ("Forecasts", "Pronósticos"),
+    "scores_note": (
+        "Rolling origin: each model forecasts from every past month and is scored on what came. "
+        "MASE below naive's is better than repeating the last month; MAPE in %; "
+        "a good 80% interval holds about 80% of the actuals.",
+        "Origen móvil: cada modelo pronostica desde cada mes pasado y se compara con lo que "
+        "ocurrió. Un MASE menor que el del modelo ingenuo mejora a repetir el último mes; MAPE "
+        "en %; un buen intervalo del 80 % contiene cerca del 80 % de los valores reales.",
+    ),
     "alerts": ("Alerts", "Alertas"),
     "sources_title": ("Data sources and their releases", "Fuentes de datos y sus publicaciones"),
     "source": ("Source", "Fuente"),

@@ -94,7 +94,12 @@ def checkpoint_page(request: Request, cp_id: str) -> HTMLResponse:
     q = request.query_params
     try:
         d = views.checkpoint_detail(
-            store_of(request), cp_id, lang, start=q.get("from"), end=q.get("to")
+            store_of(request),
+            cp_id,
+            lang,
+            start=q.get("from"),
+            end=q.get("to"),
+            scores=q.get("scores") == "1",
         )
     except CorridorError as exc:
         return _error(request, exc)

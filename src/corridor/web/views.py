@@ -7,8 +7,8 @@ installed in this checkout; a page never fails because one is missing.
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -151,7 +151,13 @@ def _short(cp: Checkpoint, lang: str) -> str:
 
 
 def checkpoint_detail(
-    store: Store, cp_id: str, lang: str, *, start: str | None = None, end: str | None = None
+    store: Store,
+    cp_id: str,
+    lang: str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    scores: bool = False,
 ) -> dict[str, Any]:
     """A checkpoint's series in a window, its top nationalities, trends and forecast."""
     cp = checkpoint(cp_id)
@@ -163,7 +169,8 @@ def checkpoint_detail(
     out: dict[str, Any] = {
         "id": cp.id, "label": cp_label(cp, lang), "title": title, "unit": unit_text(cp, lang),
         "start": start or "", "end": end or "", "chart": "", "top": [], "span": "",
-        "statements": [], "forecast": None, "filtered": bool(start or end),
+        "statements": [], "forecast": None, "scores": [], "scored": scores,
+        "filtered": bool(start or end),
     }  # fmt: skip
     if not series.notna().any():
         return out
@@ -171,7 +178,7 @@ def checkpoint_detail(
     last: Any = series.last_valid_index()
     out["span"] = txt.span(first, last, lang)
     lines = [Line(_short(cp, lang), series)]
-    fc = forecast_of(series, lang) if not end else None
+    fc = forecast_of(store, cp, lang) if not end else None
     bands: list[Band] = []
     if fc is not None:
         out["forecast"] = fc
@@ -188,6 +195,8 @@ def checkpoint_detail(
         for code, n in zip(by_nat["nat"][:TOP_NATS], by_nat["n"][:TOP_NATS], strict=True)
     ]  # fmt: skip
     out["statements"] = statements(store, cp, lang, start=start, end=end)
+    if scores:
+        out["scores"] = backtest_scores(store, cp, lang)
     return out
 
 
@@ -204,21 +213,71 @@ def statements(
         return []
 
 
-def forecast_of(series: pd.Series, lang: str, horizon: int = 6) -> dict[str, Any] | None:
-    """``analysis.forecast`` on the series when that module is present, else None."""
+def _version(store: Store) -> int:
+    """Changes whenever an ingest rewrites the store, so cached results never go stale."""
     try:
-        module = importlib.import_module("corridor.analysis.forecast")
-    except ImportError:
+        return store.path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@lru_cache(maxsize=32)
+def _forecast_frame(path: str, version: int, cp_id: str, horizon: int) -> pd.DataFrame | None:
+    from corridor.analysis.forecast import forecast
+
+    try:
+        return forecast(monthly(Store(path), checkpoint(cp_id)), horizon, levels=(80, 95))
+    except CorridorError:  # e.g. too few months since the last gap
         return None
+
+
+def forecast_of(store: Store, cp: Checkpoint, lang: str, horizon: int = 6) -> dict[str, Any] | None:
+    """The checkpoint's forecast with 80/95% intervals (cached per store version), or None."""
     try:
-        df = module.forecast(series.dropna(), horizon, levels=(80, 95))
-    except CorridorError:
+        df = _forecast_frame(str(store.path), _version(store), cp.id, horizon)
+    except ImportError:  # statsforecast comes with the forecast extra
+        return None
+    if df is None or df.empty:
         return None
     idx = pd.to_datetime(df["period"])
     cols = {c: pd.Series(df[c].to_numpy(dtype="float64"), index=idx) for c in
             ("mean", "lo80", "hi80", "lo95", "hi95")}  # fmt: skip
-    model = str(df["model"].iloc[0]) if "model" in df and len(df) else "?"
-    return {**cols, "model": model, "note": t("forecast_note", lang, model=model)}
+    model = str(df["model"].iloc[0])
+    rows = [
+        {"month": txt.month(ts, lang), "mean": txt.count(m, lang),
+         "i80": f"{txt.count(lo8, lang)} – {txt.count(hi8, lang)}",
+         "i95": f"{txt.count(lo9, lang)} – {txt.count(hi9, lang)}"}
+        for ts, m, lo8, hi8, lo9, hi9 in zip(idx, *cols.values(), strict=True)
+    ]  # fmt: skip
+    return {**cols, "model": model, "rows": rows, "note": t("forecast_note", lang, model=model)}
+
+
+@lru_cache(maxsize=16)
+def _scores(path: str, version: int, cp_id: str) -> pd.DataFrame:
+    from corridor.analysis.backtest import backtest
+
+    store = Store(path)
+    panel = {cp.id: monthly(store, cp) for cp in CHECKPOINTS}
+    return backtest(panel, series=[cp_id], horizons=(1, 3))
+
+
+def backtest_scores(store: Store, cp: Checkpoint, lang: str) -> list[dict[str, str]]:
+    """Rolling-origin scores of every model on this checkpoint (slow: cached per store version)."""
+    try:
+        df = _scores(str(store.path), _version(store), cp.id)
+    except QueryError:
+        return []
+
+    def num(value: float, fmt: str) -> str:
+        text = "–" if pd.isna(value) else format(value, fmt)
+        return text.replace(".", ",") if lang == "es" else text
+
+    return [
+        {"model": str(r["model"]), "horizon": str(r["horizon"]), "mase": num(r["mase"], ".2f"),
+         "mape": num(r["mape"], ".1f"), "cov80": num(100 * r["coverage80"], ".0f"),
+         "cov95": num(100 * r["coverage95"], ".0f"), "origins": str(r["n_origins"])}
+        for r in _records(df)
+    ]  # fmt: skip
 
 
 def sources(store: Store, lang: str) -> dict[str, list[dict[str, Any]]]:
