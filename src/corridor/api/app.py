@@ -106,6 +106,8 @@ def _add_docs(app: FastAPI) -> None:
             swagger_js_url="/docs-assets/swagger-ui-bundle.js",
             swagger_css_url="/docs-assets/swagger-ui.css",
             swagger_favicon_url="/docs-assets/favicon-32x32.png",
+            # the validator badge would fetch from validator.swagger.io
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
 
