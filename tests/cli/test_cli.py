@@ -41,6 +41,8 @@ COMMANDS = (
     "report",
     "serve",
     "alerts",
+    "forecast",
+    "backtest",
 )
 
 

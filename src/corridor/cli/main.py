@@ -13,6 +13,7 @@ from corridor.cli import (
     data_cmds,
     demo_cmd,
     fetch_cmd,
+    forecast_cmds,
     quality_cmds,
     query_cmds,
     report_cmd,
@@ -42,6 +43,8 @@ app.command("view")(analysis_cmds.view_cmd)
 app.command("report")(report_cmd.report_cmd)
 app.command("serve")(serve_cmd.serve_cmd)
 app.command("alerts")(alerts_cmd.alerts_cmd)
+app.command("forecast")(forecast_cmds.forecast_cmd)
+app.command("backtest")(forecast_cmds.backtest_cmd)
 
 
 def main() -> None:
