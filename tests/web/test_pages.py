@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,8 @@ from corridor.analysis.series import CHECKPOINTS
 from corridor.cli.main import app as cli
 from corridor.store import Store
 from corridor.web import views
-from tests.web.conftest import make_app
+from corridor.web.report import report_html
+from tests.web.conftest import build_small_store, make_app
 
 PAGES = [
     "/",
@@ -27,6 +29,7 @@ PAGES = [
     "/checkpoint/mexico?lang=es",
     "/checkpoint/us_southwest",
     "/sources",
+    "/alerts?lang=es",
 ]
 EXTERNAL = re.compile(r"(?:https?:)?//(?!127\.0\.0\.1[:/]|localhost[:/])[\w.-]+", re.I)
 
@@ -214,3 +217,29 @@ def test_nationality_along_the_corridor(client: TestClient) -> None:
     assert ratio.startswith("188 (28 months") and "persons vs events" in rest
     es = client.get("/nationality?nat=VEN&lang=es").text
     assert "A lo largo del corredor" in es and "0 meses (r = 1,00)" in es
+
+
+def test_alerts_listed_on_overview_checkpoint_alerts_page_and_report(tmp_path: Path) -> None:
+    from corridor.analysis.alerts import Alert, save
+
+    store = build_small_store(tmp_path)
+    with TestClient(make_app(store)) as c:
+        assert "No alerts stored" in c.get("/alerts?lang=en").text
+    save(store, [
+        Alert("mexico-mom", "mexico", None, date(2024, 6, 1), 5898.0, -50.0, None, None,
+              "Mexico fell 60.2% from May 2024 to June 2024", "warning",
+              datetime(2024, 7, 1), ("gdidata.irreg_mexico_nat@x",)),
+        Alert("darien-new", "darien", "HTI", date(2024, 5, 1), 10.0, None, None, None,
+              "Darién: HTI rising", "info", datetime(2024, 7, 1), ("r",)),
+    ])  # fmt: skip
+    with TestClient(make_app(store)) as c:
+        overview = c.get("/?lang=es").text
+        mexico = c.get("/checkpoint/mexico?lang=en").text
+        page = c.get("/alerts?lang=en").text
+    assert overview.count('class="sev-') == 2
+    assert "advertencia" in overview and "Las reglas redactan" in overview
+    assert overview.index("junio de 2024") < overview.index("mayo de 2024")  # newest first
+    assert mexico.count('class="sev-') == 1 and "Mexico fell 60.2%" in mexico
+    assert page.count('class="sev-') == 2 and "(darien-new)" in page
+    html = report_html(store, "en")
+    assert html.count('class="sev-') == 2 + 2  # the list, and each checkpoint's own

@@ -62,10 +62,24 @@ def _error(request: Request, exc: CorridorError) -> HTMLResponse:
 def overview_page(request: Request) -> HTMLResponse:
     lang = lang_of(request)
     try:
-        items = views.overview(store_of(request), lang)
+        store = store_of(request)
+        items = views.overview(store, lang)
+        alerts = views.alerts(store, lang)
     except CorridorError as exc:
         return _error(request, exc)
-    return _page(request, "overview.html", i18n.t("overview_title", lang), items=items)
+    return _page(
+        request, "overview.html", i18n.t("overview_title", lang), items=items, alerts=alerts
+    )
+
+
+@router.get("/alerts")
+def alerts_page(request: Request) -> HTMLResponse:
+    lang = lang_of(request)
+    try:
+        alerts = views.alerts(store_of(request), lang)
+    except CorridorError as exc:
+        return _error(request, exc)
+    return _page(request, "alerts.html", i18n.t("alerts_title", lang), alerts=alerts)
 
 
 @router.get("/nationality")

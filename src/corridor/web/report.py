@@ -22,7 +22,7 @@ def report_html(store: Store, lang: str = "en") -> str:
     return render(
         "report.html", lang=lang, css=stylesheet(), db=store.path.name,
         generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        items=views.overview(store, lang),
+        items=views.overview(store, lang), alerts=views.alerts(store, lang),
         details=[views.checkpoint_detail(store, cp.id, lang) for cp in CHECKPOINTS],
         s=views.sources(store, lang),
     )  # fmt: skip

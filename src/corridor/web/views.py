@@ -19,7 +19,7 @@ from corridor.countries.names import name_of
 from corridor.errors import CorridorError, QueryError
 from corridor.store import Store
 from corridor.web.charts import COLOURS, Band, Line, line_chart
-from corridor.web.i18n import t
+from corridor.web.i18n import TEXT, t
 
 SPARK_MONTHS = 24
 TOP_NATS = 10
@@ -170,7 +170,7 @@ def checkpoint_detail(
         "id": cp.id, "label": cp_label(cp, lang), "title": title, "unit": unit_text(cp, lang),
         "start": start or "", "end": end or "", "chart": "", "top": [], "span": "",
         "statements": [], "forecast": None, "scores": [], "scored": scores,
-        "filtered": bool(start or end),
+        "filtered": bool(start or end), "alerts": [],
     }  # fmt: skip
     if not series.notna().any():
         return out
@@ -195,6 +195,7 @@ def checkpoint_detail(
         for code, n in zip(by_nat["nat"][:TOP_NATS], by_nat["n"][:TOP_NATS], strict=True)
     ]  # fmt: skip
     out["statements"] = statements(store, cp, lang, start=start, end=end)
+    out["alerts"] = alerts(store, lang, cp_id=cp.id)
     if scores:
         out["scores"] = backtest_scores(store, cp, lang)
     return out
@@ -278,6 +279,23 @@ def backtest_scores(store: Store, cp: Checkpoint, lang: str) -> list[dict[str, s
          "cov95": num(100 * r["coverage95"], ".0f"), "origins": str(r["n_origins"])}
         for r in _records(df)
     ]  # fmt: skip
+
+
+def alerts(store: Store, lang: str, *, cp_id: str | None = None) -> list[dict[str, str]]:
+    """Stored alerts (``analysis.alerts``), newest month first; optionally one checkpoint's."""
+    from corridor.analysis.alerts import list_alerts
+
+    rows = []
+    for r in _records(list_alerts(store, checkpoint=cp_id)):
+        cp = checkpoint(str(r["checkpoint"]))
+        sev = str(r["severity"])
+        rows.append({
+            "month": txt.month(pd.Timestamp(r["period"]), lang), "checkpoint": _short(cp, lang),
+            "cp_id": cp.id, "nat": nat_name(str(r["nat"]), lang) if r["nat"] else "",
+            "severity": t(f"sev_{sev}", lang) if f"sev_{sev}" in TEXT else sev,
+            "severity_id": sev, "rule": str(r["rule"]), "message": str(r["message"]),
+        })  # fmt: skip
+    return rows
 
 
 def sources(store: Store, lang: str) -> dict[str, list[dict[str, Any]]]:
