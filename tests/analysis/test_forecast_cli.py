@@ -93,3 +93,13 @@ def test_errors(db: Path, args: list[str], error: type[Exception], message: str)
     assert out.exit_code != 0
     assert isinstance(out.exception, error), out.output
     assert message in str(out.exception)
+
+
+def test_forecast_top_nationalities(db: Path) -> None:
+    out = runner.invoke(app, ["forecast", "darien", "--top", "3", "--horizon", "2", "-f", "json",
+                              "--db", str(db)])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert [(r["nat"], r["period"]) for r in rows] == [("VEN", "2024-05"), ("VEN", "2024-06")]
+    bad = runner.invoke(app, ["forecast", "darien", "--top", "3", "--nat", "VEN", "--db", str(db)])
+    assert isinstance(bad.exception, ConfigError)

@@ -64,3 +64,13 @@ def test_corridor_forecast_of_a_nationality(store: Store) -> None:
     last = monthly(store, checkpoint("us_southwest"), nat="VEN").dropna().index[-1]
     assert df["period"].iloc[0] == last + pd.DateOffset(months=1)
     assert (df["lo95"] <= df["mean"]).all() and (df["mean"] <= df["hi95"]).all()
+
+
+def test_top_nationalities_leave_out_residual_codes(store: Store) -> None:
+    from corridor.analysis.forecast_series import forecast_top, top_nationalities
+
+    top = top_nationalities(store, "us_southwest", 8)
+    assert "MEX" in top and "VEN" in top
+    assert not {"OTH", "UNK", "STL"} & set(top)
+    df = forecast_top(store, "darien", 2, 2)
+    assert df["nat"].nunique() == 2 and len(df) == 4

@@ -8,8 +8,12 @@ import pandas as pd
 import typer
 
 from corridor.analysis.backtest import MODELS_DEFAULT, backtest
-from corridor.analysis.corridor_model import corridor_forecast
-from corridor.analysis.forecast import MODELS, forecast
+from corridor.analysis.forecast_series import (
+    CHECKPOINT_MODELS,
+    check_checkpoint_model,
+    forecast_checkpoint,
+    forecast_top,
+)
 from corridor.analysis.series import CHECKPOINTS, checkpoint, monthly
 from corridor.cli.options import DbOption, FormatOption
 from corridor.cli.output import err_console, labelled, show
@@ -17,7 +21,7 @@ from corridor.errors import ConfigError, QueryError
 from corridor.store import Store
 
 CHECKPOINT_IDS = ", ".join(cp.id for cp in CHECKPOINTS)
-ALL_MODELS = (*MODELS, "corridor")
+ALL_MODELS = CHECKPOINT_MODELS
 
 NatOption = Annotated[
     str | None, typer.Option("--nat", help="One nationality (ISO3, e.g. VEN).", show_default=False)
@@ -43,23 +47,32 @@ def forecast_cmd(
     model: Annotated[
         str, typer.Option("--model", help=f"One of: {', '.join(ALL_MODELS)}.")
     ] = "auto",
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            help="Forecast the top N nationalities of the last 12 months.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Forecast a checkpoint's next months with 80% and 95% intervals."""
-    if model not in ALL_MODELS:
-        _unknown_model(model)
+    check_checkpoint_model(model)
     cp = checkpoint(checkpoint_id)
     store = Store(db)
+    if top is not None:
+        if nat or top < 1:
+            raise ConfigError("--top takes a number of nationalities (1+) and excludes --nat")
+        show(_rounded(forecast_top(store, cp.id, top, horizon, model=model)), fmt, "forecast")
+        return
     series = monthly(store, cp, nat=nat)
     if series.empty or not series.notna().any():
         raise QueryError(
             f"no data for {cp.id}" + (f" and nationality {nat.upper()}" if nat else "")
         )
-    if model == "corridor":
-        df = corridor_forecast(store, cp.id, horizon, nat=nat)
-    else:
-        df = forecast(series, horizon, model=model)
+    df = forecast_checkpoint(store, cp.id, horizon, nat=nat, model=model)
     if fmt == "table":
         last = pd.Timestamp(series.dropna().index[-1])
         who = f", nationality {nat.upper()}" if nat else ""
@@ -67,15 +80,16 @@ def forecast_cmd(
             labelled("series:", "cyan", f"{cp.label}{who}; last month {last:%Y-%m}: "
                      f"{series[last]:,.0f} {cp.unit}; model {df['model'].iloc[0]}")
         )  # fmt: skip
+    show(_rounded(df), fmt, "forecast")
+
+
+def _rounded(df: pd.DataFrame) -> pd.DataFrame:
+    """Months as YYYY-MM and whole counts: a forecast has no meaningful decimals."""
     out = df.copy()
     out["period"] = pd.to_datetime(out["period"]).dt.strftime("%Y-%m")
-    for col in out.columns.drop(["period", "model"]):
+    for col in out.columns.drop(["period", "model", "nat"], errors="ignore"):
         out[col] = out[col].round(0)
-    show(out, fmt, "forecast")
-
-
-def _unknown_model(model: str) -> None:
-    raise ConfigError(f"unknown model `{model}`; use one of: {', '.join(ALL_MODELS)}")
+    return out
 
 
 def backtest_cmd(
@@ -99,8 +113,7 @@ def backtest_cmd(
     hs = _ints(horizons, "--horizons")
     names = [m.strip() for m in models.split(",") if m.strip()]
     for m in names:
-        if m not in ALL_MODELS:
-            _unknown_model(m)
+        check_checkpoint_model(m)
     ids = [checkpoint(c).id for c in (checkpoint_ids or [cp.id for cp in CHECKPOINTS])]
     store = Store(db)
     panel = {cp.id: monthly(store, cp, nat=nat) for cp in CHECKPOINTS}
