@@ -135,16 +135,18 @@ def main() -> None:
             db = Path(tmp) / "c.duckdb"
             ingest(db, sorted(REAL.glob("*.csv")))
         store = Store(db)
-        rows: list[tuple[str, list[float], list[float], list[float]]] = []
+        rows: list[tuple[str, int, list[float], list[float], list[float], list[float]]] = []
         cached, cached_base = start_server(db, cache_size=512)
         uncached, uncached_base = start_server(db, cache_size=0)
         try:
             for name, path, direct in calls(store):
+                alone = api_times(cached_base, path, 1, args.requests * 10)
                 hot = api_times(cached_base, path, args.clients, args.requests)
                 cold = api_times(uncached_base, path, args.clients, args.slow_requests)
                 direct()
                 inproc = hammer(lambda i, f=direct: f, args.clients, args.slow_requests)  # type: ignore[misc]
-                rows.append((name, hot, cold, inproc))
+                size = len(httpx.get(cached_base + path, timeout=60).content)
+                rows.append((name, size, alone, hot, cold, inproc))
         finally:
             for proc in (cached, uncached):
                 proc.terminate()
@@ -152,11 +154,12 @@ def main() -> None:
     print(f"{args.clients} concurrent clients; ms as p50 / p95 "
           f"(cached: {args.clients * args.requests} requests per call, "
           f"others: {args.clients * args.slow_requests})")  # fmt: skip
-    print("| call | API, cached | API, no cache | direct call (no HTTP) |")
-    print("|---|---:|---:|---:|")
-    for name, hot, cold, inproc in rows:
-        cells = [f"{pct(t, 0.5):.1f} / {pct(t, 0.95):.1f}" for t in (hot, cold, inproc)]
-        print(f"| {name} | {' | '.join(cells)} |")
+    print("| call | JSON size | API cached, 1 client | API cached | API, no cache "
+          "| direct call (no HTTP) |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, size, *times in rows:
+        cells = [f"{pct(t, 0.5):.1f} / {pct(t, 0.95):.1f}" for t in times]
+        print(f"| {name} | {size / 1000:.0f} kB | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":
