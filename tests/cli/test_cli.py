@@ -423,9 +423,19 @@ def test_demo(tmp_path: Path) -> None:
     for name in ("flows.csv", "flows.parquet", "flows.hxl.csv", "flows.sdmx.csv"):
         assert (out / name).stat().st_size > 0, name
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["flows.csv", "flows.parquet", "flows.hxl.csv", "flows.sdmx.csv", "quality.html"]
+        [
+            "flows.csv",
+            "flows.parquet",
+            "flows.hxl.csv",
+            "flows.sdmx.csv",
+            "quality.html",
+            "report.html",
+        ]
     )
     assert "Data quality" in (out / "quality.html").read_text()
+    assert "<svg" in (out / "report.html").read_text()
+    # not a terminal: the demo ends instead of serving the dashboard
+    assert "dashboard: corridor serve --db" in proc.stdout
     assert "US southwest border" in proc.stdout and "data quality" in proc.stdout
     assert int(corridor.open(db).flows(by=[])["n"].sum()) == 1662
     assert not (tmp_path / "unused.duckdb").exists()

@@ -71,7 +71,8 @@ def percent_change(rule: Rule, s: pd.Series, months: Iterable[pd.Timestamp]) -> 
         if not fires:
             continue
         out.append(Finding(t, float(v), beyond if pct > 0 else -beyond, fields={
-            "pct": f"{abs(pct):.1f}", "signed_pct": f"{pct:+.1f}", "base": num(base), "base_month": f"{base_t:%B %Y}",
+            "pct": f"{abs(pct):.1f}", "signed_pct": f"{pct:+.1f}", "base": num(base),
+            "base_month": f"{base_t:%B %Y}",
             "direction": "rose" if pct > 0 else "fell", "change": str(rule.get("change")),
         }))  # fmt: skip
     return out

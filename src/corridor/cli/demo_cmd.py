@@ -8,12 +8,14 @@ page.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
 
+from corridor.cli.alerts_cmd import print_new_alerts
 from corridor.cli.output import console, err_console, show
 from corridor.config import shared_data_dir
 from corridor.countries import name_of
@@ -69,8 +71,16 @@ def demo_cmd(
     out: Annotated[Path, typer.Option("--out", help="Folder for the exports.")] = Path(
         "corridor-demo"
     ),
+    serve: Annotated[
+        bool | None,
+        typer.Option(
+            "--serve/--no-serve",
+            help="Open the dashboard at the end (default: when run in a terminal).",
+        ),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="Port of the dashboard.")] = 8000,
 ) -> None:
-    """Ingest the agencies' data, show the corridor and write the exports."""
+    """Ingest the agencies' data, show the corridor, write exports and report; dashboard."""
     files = _input_files(data)
     console.rule("ingest")
     results = ingest(db, files, progress=lambda msg: err_console.print(f"  {msg}"))
@@ -78,6 +88,9 @@ def demo_cmd(
         state = "unchanged" if res.status == "unchanged" else f"{res.rows:,} rows"
         console.print(f"  {res.path.name:<45} {res.source:<28} {state}")
     store = Store(db)
+    console.rule("alerts")
+    print_new_alerts(store)
+    console.print(f"  all alerts: corridor alerts --db {store.path}")
     console.rule("sources")
     show(store.sources()[["source", "geo", "grp", "first", "last", "total"]], "table")
     console.rule("the corridor, last 6 months with data, in checkpoint order")
@@ -101,9 +114,27 @@ def demo_cmd(
     if counts.empty:
         console.print(f"  no findings in {len(report.releases)} release(s)")
     console.print(f"  details: corridor check --db {store.path}   page: {page}")
+    console.rule("report")
+    try:
+        from corridor.web.report import write_report
+
+        page = write_report(store, out / "report.html", "en")
+        console.print(f"  {page} (self-contained: one file to e-mail)")
+    except ImportError as exc:  # the web extra is not installed
+        console.print(f"  skipped: the report needs {exc.name} (pip install 'corridor[web]')")
     geos = set(store.sources()["geo"])
     hint = "--geo PAN --event irregular_transit --by year" if "PAN" in geos else "--by agency"
     console.print(f"\nstore: {store.path}  (try: corridor query --db {store.path} {hint})")
+    if serve is None:
+        # A person at a terminal gets the dashboard; scripts and CI get an exit.
+        serve = sys.stdin.isatty() and sys.stdout.isatty()
+    if serve:
+        from corridor.cli.serve_cmd import serve_cmd
+
+        console.print(f"dashboard: http://127.0.0.1:{port}/  (Ctrl-C to stop)")
+        serve_cmd(host="127.0.0.1", port=port, db=store.path)
+    else:
+        console.print(f"dashboard: corridor serve --db {store.path}  (http://127.0.0.1:{port}/)")
 
 
 def _corridor_table(store: Store) -> pd.DataFrame:
