@@ -84,3 +84,11 @@ def test_errors() -> None:
     with pytest.raises(QueryError, match="monthly"):
         forecast(pd.Series([1.0] * 8, index=pd.date_range("2020-01-01", periods=8, freq="D")))
     assert "auto" in MODELS
+
+
+def test_months_left_out_of_the_index_count_as_gaps() -> None:
+    values = months([10.0] * 20 + [np.nan] + [100.0] * 8)
+    df = forecast(values.dropna(), 2, model="naive")  # as the dashboard passes it
+    assert np.allclose(df["mean"], 100.0)
+    with pytest.raises(QueryError, match="too short"):
+        forecast(months([5.0] * 20 + [np.nan] + [5.0] * 3).dropna(), 2)

@@ -40,7 +40,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from corridor.analysis.forecast import COLUMNS, monthly_index
+from corridor.analysis.forecast import COLUMNS, as_monthly
 from corridor.analysis.series import checkpoint, monthly
 from corridor.errors import ConfigError, QueryError
 from corridor.store import Store
@@ -155,13 +155,12 @@ def corridor_model_forecast(
     """Forecast ``target`` from its own and its upstream series' past (same columns as forecast)."""
     if not 1 <= horizon <= 24:
         raise ConfigError(f"horizon must be 1..24 months, got {horizon}")
-    t = target.astype("float64")
+    t = as_monthly(target)
     if not t.notna().any():
         raise QueryError("too short to forecast: the series has no data")
     t = t.loc[: t.last_valid_index()]
-    monthly_index(t)
     origin = pd.Timestamp(t.index[-1])
-    ups = {n: s.astype("float64").loc[:origin] for n, s in upstream.items()}
+    ups = {n: as_monthly(s).loc[:origin] for n, s in upstream.items()}
     months = pd.date_range(t.index[0], origin + pd.DateOffset(months=horizon), freq="MS")
     X = _design(ups, months, origin)
     y = _dlog(t).reindex(months)

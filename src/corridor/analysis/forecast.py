@@ -51,19 +51,21 @@ def check_model(model: str) -> str:
 
 def trailing_run(series: pd.Series) -> pd.Series:
     """The months since the last gap (the longest stretch a model can use as it is)."""
-    s = series.astype("float64")
+    s = as_monthly(series)
     missing = np.flatnonzero(s.isna().to_numpy())
     return s.iloc[missing[-1] + 1 :] if len(missing) else s
 
 
-def monthly_index(series: pd.Series) -> pd.DatetimeIndex:
-    """The series' months, checked to be consecutive month starts."""
+def as_monthly(series: pd.Series) -> pd.Series:
+    """The series on consecutive month starts: months left out (e.g. by dropna) come back as NaN."""
     idx = pd.DatetimeIndex(pd.to_datetime(series.index))
+    if len(idx) and (not (idx == idx.to_period("M").to_timestamp()).all()
+                     or not idx.is_monotonic_increasing or idx.has_duplicates):  # fmt: skip
+        raise QueryError("the series must be monthly (increasing month starts)")
+    out = pd.Series(series.to_numpy(dtype="float64"), index=idx, name=series.name)
     if len(idx) > 1:
-        expected = pd.date_range(idx[0], periods=len(idx), freq="MS")
-        if not idx.equals(expected):
-            raise QueryError("the series must be monthly (consecutive month starts)")
-    return idx
+        out = out.reindex(pd.date_range(idx[0], idx[-1], freq="MS"))
+    return out
 
 
 def _spec(model: str, n: int) -> tuple[Any, str]:
@@ -109,17 +111,17 @@ def forecast(
 
     Returns one row per month: ``period`` (month start), ``mean``, and the
     bounds ``lo{level}``/``hi{level}`` of each central interval, and ``model``
-    (the model actually fitted). Missing months are handled by fitting on the
-    months since the last gap; trailing missing months are dropped first.
+    (the model actually fitted). Missing months (NaN, or left out of the index)
+    are handled by fitting on the months since the last gap; trailing missing
+    months are dropped first.
     """
     check_model(model)
     if not 1 <= horizon <= 24:
         raise ConfigError(f"horizon must be 1..24 months, got {horizon}")
     if not levels or any(not 0 < lv < 100 for lv in levels):
         raise ConfigError(f"interval levels must lie in 1..99, got {levels}")
-    s = series.astype("float64")
+    s = as_monthly(series)
     s = s.loc[: s.last_valid_index()] if s.notna().any() else s.iloc[:0]
-    monthly_index(s)
     run = trailing_run(s)
     if len(run) < MIN_MONTHS:
         raise QueryError(
@@ -137,4 +139,12 @@ def forecast(
     return df[[c for c in COLUMNS if c in df.columns] + extra]
 
 
-__all__ = ["BASELINES", "MODELS", "check_model", "forecast", "forecast_values", "trailing_run"]
+__all__ = [
+    "BASELINES",
+    "MODELS",
+    "as_monthly",
+    "check_model",
+    "forecast",
+    "forecast_values",
+    "trailing_run",
+]
