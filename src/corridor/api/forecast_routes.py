@@ -36,7 +36,7 @@ def _model(name: str) -> str:
 def forecasts(
     request: Request, checkpoint_id: str, nat: Nat = None,
     horizon: Annotated[int, Query(ge=1, le=24, description="Months ahead.")] = 6,
-    model: Annotated[str, Query(description=f"One of: {', '.join(ALL_MODELS)}.")] = "auto",
+    model: Annotated[str, Query(description=f"One of: {', '.join(ALL_MODELS)}.")] = "corridor",
     format: Format = None,
 ) -> Response:  # fmt: skip
     cp = _checkpoint(checkpoint_id)
