@@ -129,7 +129,7 @@ class ByNationality(UpmTable):
         # the same events as gdidata.irreg_mexico_nat (IOM's copy of this table)
         "MEX.pam",
         {"nat"},
-        # the agency's own table, with its printed totals: ahead of gdidata (1)
+        # the agency's own table, with its printed totals: ahead of gdidata (2)
         0,
         {"irregular_presence"},
         "Events (one person can count more than once) of foreigners presented to INM, or "
@@ -139,11 +139,17 @@ class ByNationality(UpmTable):
     )
 
     def read(self, table: Table) -> tuple[Records, list[DeclaredTotal], list[str]]:
-        reader = NationalityReader(table, self.table, labels.PRESENTED_BLOCKS)
-        records = reader.read()
-        if any(fold(r.label) in labels.PRESENTED_BLOCKS for r in table.rows):
-            reader.notes.append("`Presentados` and `Canalizados` blocks are added together")
-        return records, reader.totals, reader.notes
+        return _read_blocks(NationalityReader(table, self.table, labels.PRESENTED_BLOCKS), table)
+
+
+def _read_blocks(
+    reader: NationalityReader | SexAgeReader, table: Table
+) -> tuple[Records, list[DeclaredTotal], list[str]]:
+    """Tables 3.1.1 and 3.1.3 alike: older years print `Presentados` and `Canalizados` blocks."""
+    records = reader.read()
+    if any(fold(r.label) in labels.PRESENTED_BLOCKS for r in table.rows):
+        reader.notes.append("`Presentados` and `Canalizados` blocks are added together")
+    return records, reader.totals, reader.notes
 
 
 class BySexAge(UpmTable):
@@ -157,7 +163,7 @@ class BySexAge(UpmTable):
         # the same events as 3.1.1 and gdidata.irreg_mexico_nat/_dmg
         "MEX.pam",
         {"sex", "age", "family"},
-        # ahead of gdidata.irreg_mexico_dmg (2), behind 3.1.1 for plain totals
+        # ahead of gdidata.irreg_mexico_dmg (3), behind 3.1.1 for plain totals
         1,
         {"irregular_presence"},
         "18 años y más is age adult; 12 a 17 años and menores de 12 años are minor, with family "
@@ -166,11 +172,7 @@ class BySexAge(UpmTable):
     )
 
     def read(self, table: Table) -> tuple[Records, list[DeclaredTotal], list[str]]:
-        reader = SexAgeReader(table, self.table, labels.PRESENTED_BLOCKS)
-        records = reader.read()
-        if any(fold(r.label) in labels.PRESENTED_BLOCKS for r in table.rows):
-            reader.notes.append("`Presentados` and `Canalizados` blocks are added together")
-        return records, reader.totals, reader.notes
+        return _read_blocks(SexAgeReader(table, self.table, labels.PRESENTED_BLOCKS), table)
 
 
 class Returns(UpmTable):
