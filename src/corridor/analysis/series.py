@@ -52,12 +52,27 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
 )  # fmt: skip
 
 
-def checkpoint(checkpoint_id: str) -> Checkpoint:
-    """The checkpoint with this id, or an error listing the valid ones."""
-    for cp in CHECKPOINTS:
+#: Border Patrol alone at the southwest border (apprehensions between ports):
+#: ``us_southwest`` adds OFO's inadmissibles at the ports. Not on the corridor
+#: view, but the figure the press usually quotes.
+USBP_SOUTHWEST = Checkpoint(
+    "usbp_southwest",
+    "US southwest border (Border Patrol encounters)",
+    "Frontera suroeste de EE. UU. (encuentros de la Patrulla Fronteriza)",
+    {"agency": "USBP", "event": "encounters", "area": "southwest_land_border"},
+    unit="events",
+)
+#: Series analysed like checkpoints but not part of the corridor's chain.
+VARIANTS: tuple[Checkpoint, ...] = (USBP_SOUTHWEST,)
+
+
+def checkpoint(checkpoint_id: str, *, variants: bool = False) -> Checkpoint:
+    """The checkpoint (or, with ``variants``, a variant) with this id, or an error."""
+    known = (*CHECKPOINTS, *VARIANTS) if variants else CHECKPOINTS
+    for cp in known:
         if cp.id == checkpoint_id:
             return cp
-    valid = ", ".join(cp.id for cp in CHECKPOINTS)
+    valid = ", ".join(cp.id for cp in known)
     raise QueryError(f"unknown checkpoint `{checkpoint_id}`; use one of: {valid}")
 
 
@@ -95,4 +110,12 @@ def by_nationality(
     return wide.reindex(months).astype("float64")
 
 
-__all__ = ["CHECKPOINTS", "Checkpoint", "by_nationality", "checkpoint", "monthly"]
+__all__ = [
+    "CHECKPOINTS",
+    "USBP_SOUTHWEST",
+    "VARIANTS",
+    "Checkpoint",
+    "by_nationality",
+    "checkpoint",
+    "monthly",
+]

@@ -21,7 +21,16 @@ from typing import Any, Literal
 import pandas as pd
 
 from corridor.analysis import trend_text as txt
-from corridor.analysis.series import CHECKPOINTS, Checkpoint, monthly
+from corridor.analysis.series import (
+    CHECKPOINTS,
+    VARIANTS,
+    Checkpoint,
+    checkpoint,
+    monthly,
+)
+from corridor.analysis.series import (
+    USBP_SOUTHWEST as USBP_SOUTHWEST,  # re-exported: defined with the other series
+)
 from corridor.analysis.trend_breaks import (
     MAX_BREAKS,
     MIN_SIZE,
@@ -32,28 +41,13 @@ from corridor.analysis.trend_breaks import (
 from corridor.errors import QueryError
 from corridor.store import Store
 
-#: Border Patrol alone at the southwest border (apprehensions between ports):
-#: ``us_southwest`` adds OFO's inadmissibles at the ports. Not on the corridor
-#: view, but the figure the press usually quotes.
-USBP_SOUTHWEST = Checkpoint(
-    "usbp_southwest",
-    "US southwest border (Border Patrol encounters)",
-    "Frontera suroeste de EE. UU. (encuentros de la Patrulla Fronteriza)",
-    {"agency": "USBP", "event": "encounters", "area": "southwest_land_border"},
-    unit="events",
-)
-
 #: Every series ``trends`` accepts: the corridor's checkpoints, then variants.
-TREND_SERIES: tuple[Checkpoint, ...] = (*CHECKPOINTS, USBP_SOUTHWEST)
+TREND_SERIES: tuple[Checkpoint, ...] = (*CHECKPOINTS, *VARIANTS)
 
 
 def trend_series(series_id: str) -> Checkpoint:
     """The checkpoint (or variant) with this id, or an error listing the valid ones."""
-    for cp in TREND_SERIES:
-        if cp.id == series_id:
-            return cp
-    valid = ", ".join(cp.id for cp in TREND_SERIES)
-    raise QueryError(f"unknown checkpoint `{series_id}`; use one of: {valid}")
+    return checkpoint(series_id, variants=True)
 
 
 @dataclass(frozen=True)
