@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from corridor.canonical.months import MONTHS_EN, MONTHS_ES
 from corridor.countries import name_of
 from corridor.errors import ConfigError
 
 LANGS: tuple[str, ...] = ("en", "es")
 
-_MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"),
-}  # fmt: skip
+_MONTHS = {"en": MONTHS_EN, "es": MONTHS_ES}
 
 
 def check_lang(lang: str) -> str:

@@ -10,14 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corridor.canonical.months import MONTH_NUMBERS_ES, MONTHS_ES
 from corridor.countries import fold
 
-MONTHS: dict[str, int] = {
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-}  # fmt: skip
-MONTH_NAMES = ("Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto",
-               "Septiembre", "Octubre", "Noviembre", "Diciembre")  # fmt: skip
+MONTHS: dict[str, int] = MONTH_NUMBERS_ES
+MONTH_NAMES = tuple(name.capitalize() for name in MONTHS_ES)
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from corridor.canonical.months import MONTH_NUMBERS_ES, MONTHS_ES
 from corridor.countries import fold
 
 MONTHS: dict[str, int] = {
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
-    "diciembre": 12, "ene": 1, "feb": 2, "mar": 3, "abr": 4, "may": 5, "jun": 6, "jul": 7,
+    **MONTH_NUMBERS_ES,
+    "ene": 1, "feb": 2, "mar": 3, "abr": 4, "may": 5, "jun": 6, "jul": 7,
     "ago": 8, "sep": 9, "sept": 9, "set": 9, "oct": 10, "nov": 11, "dic": 12,
 }  # fmt: skip
-NAMES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-         "septiembre", "octubre", "noviembre", "diciembre")  # fmt: skip
+NAMES = MONTHS_ES
 
 _NAME_YEAR = re.compile(r"^([a-z]+) (?:de |del )?(\d{4})$")
 _YEAR_NAME = re.compile(r"^(\d{4}) ([a-z]+)$")

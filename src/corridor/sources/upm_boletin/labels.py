@@ -6,12 +6,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from corridor.canonical.months import MONTHS_ES
 from corridor.countries import fold
 
-MONTH_NAMES = (
-    "Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio",
-    "Julio", "Agosto", "Septiembre", "Octubre", "Noviembre", "Diciembre",
-)  # fmt: skip
+MONTH_NAMES = tuple(name.capitalize() for name in MONTHS_ES)
 _ABBREVIATIONS = (
     "ene",
     "feb",
