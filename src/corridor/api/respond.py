@@ -105,6 +105,29 @@ class ResponseCache:
         self.size = size
         self._items: OrderedDict[str, Rendered] = OrderedDict()
         self._lock = threading.Lock()
+        self._pending: dict[str, threading.Lock] = {}
+
+    def get_or_compute(self, key: str, make: Callable[[], Rendered]) -> Rendered:
+        """The cached answer, else ``make()`` run once for all concurrent askers.
+
+        Right after an ingest every client misses at once; without this, 50
+        requests for the same page would each run the same query (50x the work,
+        and each waits for all of them on two cores).
+        """
+        hit = self.get(key)
+        if hit is not None or self.size <= 0:
+            return hit if hit is not None else make()
+        with self._lock:
+            flight = self._pending.setdefault(key, threading.Lock())
+        with flight:
+            hit = self.get(key)
+            if hit is None:
+                hit = make()
+                self.put(key, hit)
+        with self._lock:
+            if self._pending.get(key) is flight:
+                del self._pending[key]
+        return hit
 
     def get(self, key: str) -> Rendered | None:
         with self._lock:
@@ -147,10 +170,8 @@ def respond(request: Request, compute: Callable[[], Payload]) -> Response:
     state = request.app.state
     key = cache_key(state.version.get(), request.url.path, request.query_params.multi_items(), fmt)
     cache: ResponseCache = state.cache
-    rendered = cache.get(key)
-    if rendered is None:
-        rendered = render(compute(), fmt, hashlib.sha1(key.encode()).hexdigest()[:20])
-        cache.put(key, rendered)
+    etag = hashlib.sha1(key.encode()).hexdigest()[:20]
+    rendered = cache.get_or_compute(key, lambda: render(compute(), fmt, etag))
     headers = rendered.headers()
     if request.headers.get("if-none-match") == headers["etag"]:
         return Response(status_code=304, headers=headers)
