@@ -174,6 +174,7 @@ BASE = 'id = "x"\nkind = "threshold"\ncheckpoint = "honduras"\nseverity = "info"
          r"unknown checkpoint `hondura` \(did you mean `honduras`\?\)"),
         (BASE.replace('"info"', '"loud"'), "unknown severity `loud`; use one of: info"),
         (BASE + 'message = "{lable}"\n', r"unknown field `\{lable\}` \(did you mean `label`\?\)"),
+        (BASE + 'message_es = "{mes}"\n', r"`message_es` uses unknown field `\{mes\}`"),
         (BASE + 'nat = "Venezuela"\n', "`nat` must be an ISO3 code"),
         (BASE.replace("above = 1", 'above = "1"'), "`above` must be a number"),
         (BASE.replace("above = 1", ""), "needs `above` or `below`"),

@@ -20,6 +20,14 @@ from corridor.countries.names import OTHER, UNKNOWN
 Forecaster = Callable[..., pd.DataFrame]
 
 
+@dataclass(frozen=True)
+class Pct:
+    """A percentage (or percentage points) for a message: one decimal, no sign unless asked."""
+
+    value: float
+    signed: bool = False
+
+
 @dataclass
 class Finding:
     """A rule that fired in one month (``nat`` set by new-nationality rules)."""
@@ -30,12 +38,9 @@ class Finding:
     lo: float | None = None
     hi: float | None = None
     nat: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
-
-
-def num(value: float) -> str:
-    """A count as text: ``124,215``; other values with one decimal."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    #: the message fields as values (numbers, months, word keys such as ``rose``);
+    #: ``alerts`` formats them for each language
+    fields: dict[str, object] = field(default_factory=dict)
 
 
 def threshold(rule: Rule, s: pd.Series, months: Iterable[pd.Timestamp]) -> list[Finding]:
@@ -51,7 +56,7 @@ def threshold(rule: Rule, s: pd.Series, months: Iterable[pd.Timestamp]) -> list[
             limit, word = float(below), "below"
         else:
             continue
-        out.append(Finding(t, float(v), limit, fields={"threshold": num(limit), "direction": word}))
+        out.append(Finding(t, float(v), limit, fields={"threshold": limit, "direction": word}))
     return out
 
 
@@ -71,8 +76,8 @@ def percent_change(rule: Rule, s: pd.Series, months: Iterable[pd.Timestamp]) -> 
         if not fires:
             continue
         out.append(Finding(t, float(v), beyond if pct > 0 else -beyond, fields={
-            "pct": f"{abs(pct):.1f}", "signed_pct": f"{pct:+.1f}", "base": num(base),
-            "base_month": f"{base_t:%B %Y}",
+            "pct": Pct(abs(pct)), "signed_pct": Pct(pct, signed=True), "base": float(base),
+            "base_month": base_t,
             "direction": "rose" if pct > 0 else "fell", "change": str(rule.get("change")),
         }))  # fmt: skip
     return out
@@ -99,8 +104,8 @@ def forecast_exceeded(
         if not v > hi:
             continue
         out.append(Finding(t, float(v), None, lo, hi, fields={
-            "level": str(level), "lo": num(round(lo)), "hi": num(round(hi)),
-            "mean": num(round(float(row["mean"]))), "model": str(row.get("model", "")),
+            "level": level, "lo": float(round(lo)), "hi": float(round(hi)),
+            "mean": float(round(float(row["mean"]))), "model": str(row.get("model", "")),
         }))  # fmt: skip
     return out
 
@@ -124,6 +129,10 @@ def new_nationality(
         share_prior = (prior.fillna(0).div(prior.sum(axis=1), axis=0) * 100).mean()
         prior_max = prior.fillna(0).max()
         counts = now.to_numpy(dtype="float64")
+        shares = dict(zip(wide.columns, share_now.to_numpy(dtype="float64").tolist(), strict=True))
+        prior_shares = dict(
+            zip(share_prior.index, share_prior.to_numpy(dtype="float64").tolist(), strict=True)
+        )
         for nat, v in zip(wide.columns, counts, strict=True):
             # residuals are not nationalities; tiny counts make big shares of tiny totals
             if np.isnan(v) or nat in (OTHER, UNKNOWN) or v < min_count:
@@ -134,9 +143,9 @@ def new_nationality(
                 continue
             out.append(Finding(t, v, float(exceeds) if exceeds is not None else None,
                                nat=str(nat), fields={
-                "prior_max": num(prior_max[nat]), "share": f"{share_now[nat]:.1f}",
-                "prior_share": f"{share_prior[nat]:.1f}",
-                "points": f"{share_now[nat] - share_prior[nat]:+.1f}",
+                "prior_max": float(prior_max[nat]), "share": Pct(shares[nat]),
+                "prior_share": Pct(prior_shares[nat]),
+                "points": Pct(shares[nat] - prior_shares[nat], signed=True),
             }))  # fmt: skip
     return out
 

@@ -24,7 +24,7 @@ ENV_RULES = "CORRIDOR_RULES"
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "default.toml"
 SEVERITIES = ("info", "warning", "critical")
 KINDS = ("threshold", "percent_change", "forecast_exceeded", "new_nationality")
-_COMMON = ("id", "kind", "checkpoint", "nat", "severity", "message")
+_COMMON = ("id", "kind", "checkpoint", "nat", "severity", "message", "message_es")
 #: kind -> its own keys with their types (int is accepted where float is expected)
 KIND_KEYS: dict[str, dict[str, type]] = {
     "threshold": {"above": float, "below": float},
@@ -54,6 +54,16 @@ DEFAULT_MESSAGES = {
     "new_nationality": "{label}: {nat} at {value} in {month} (at most {prior_max} before; "
     "share {prior_share}% to {share}%)",
 }
+#: the same in Spanish, for ``message_es`` (pages in ``?lang=es``); the fields
+#: come localised too (``diciembre de 2023``, ``249 740``, ``subió``)
+DEFAULT_MESSAGES_ES = {
+    "threshold": "{series}: {value} en {month}, {direction} {threshold}",
+    "percent_change": "{series}: {direction} un {pct} % en {month} ({base} a {value})",
+    "forecast_exceeded": "{series}: {value} en {month}, por encima del límite {hi} del "
+    "pronóstico al {level} %",
+    "new_nationality": "{label}: {nat} con {value} en {month} (como mucho {prior_max} antes; "
+    "proporción del {prior_share} % al {share} %)",
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,8 @@ class Rule:
     nat: str | None = None
     params: Mapping[str, float | int | str] = field(default_factory=dict)
     file: str = ""
+    #: the Spanish template (``message_es``); the kind's default when the file has none
+    message_es: str = ""
 
     def get(self, key: str, default: float | int | str | None = None) -> float | int | str | None:
         return self.params.get(key, default)
@@ -131,11 +143,16 @@ def _rule(raw: Mapping[str, object], file: str, index: int) -> Rule:
         raise ConfigError(f"{where}: a new_nationality rule finds nationalities; drop `nat`")
     params = {k: _typed(raw[k], t, k, where) for k, t in KIND_KEYS[kind].items() if k in raw}
     _check_kind(kind, params, where)
-    message = raw.get("message", DEFAULT_MESSAGES[kind])
-    if not isinstance(message, str):
-        raise ConfigError(f"{where}: `message` must be a string")
-    _check_template(message, kind, where)
-    return Rule(rid, kind, cp, severity, message, nat.upper() if nat else None, params, file)
+    templates = []
+    for key, default in (("message", DEFAULT_MESSAGES), ("message_es", DEFAULT_MESSAGES_ES)):
+        template = raw.get(key, default[kind])
+        if not isinstance(template, str):
+            raise ConfigError(f"{where}: `{key}` must be a string")
+        _check_template(template, kind, where, key)
+        templates.append(template)
+    message, message_es = templates
+    return Rule(rid, kind, cp, severity, message, nat.upper() if nat else None, params, file,
+                message_es)  # fmt: skip
 
 
 def _check_kind(kind: str, p: Mapping[str, float | int | str], where: str) -> None:
@@ -160,18 +177,18 @@ def _check_kind(kind: str, p: Mapping[str, float | int | str], where: str) -> No
         need(int(p.get("window", 6)) >= 1, "`window` must be at least 1 month")
 
 
-def _check_template(message: str, kind: str, where: str) -> None:
+def _check_template(message: str, kind: str, where: str, key: str = "message") -> None:
     names = (*FIELDS_COMMON, *KIND_FIELDS[kind])
     try:
         message.format(**dict.fromkeys(names, ""))
     except KeyError as exc:
         bad = str(exc.args[0])
         raise ConfigError(
-            f"{where}: `message` uses unknown field `{{{bad}}}`{_suggest(bad, names)}; "
+            f"{where}: `{key}` uses unknown field `{{{bad}}}`{_suggest(bad, names)}; "
             f"fields: {', '.join(names)}"
         ) from None
     except (ValueError, IndexError) as exc:
-        raise ConfigError(f"{where}: `message` is not a valid template: {exc}") from None
+        raise ConfigError(f"{where}: `{key}` is not a valid template: {exc}") from None
 
 
 def _text(raw: Mapping[str, object], key: str, where: str, valid: Sequence[str]) -> str:

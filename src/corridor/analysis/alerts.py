@@ -19,6 +19,7 @@ import pandas as pd
 
 from corridor.analysis import alert_kinds as kinds
 from corridor.analysis.alert_rules import Rule, load_rules, rules_for
+from corridor.analysis.alert_text import messages
 from corridor.analysis.series import by_nationality, checkpoint, monthly
 from corridor.errors import ConfigError, CorridorError, StoreError
 from corridor.store import Store
@@ -28,9 +29,12 @@ _DDL = """CREATE TABLE IF NOT EXISTS alerts (
     rule VARCHAR NOT NULL, checkpoint VARCHAR NOT NULL, nat VARCHAR NOT NULL,
     period DATE NOT NULL, value DOUBLE NOT NULL, threshold DOUBLE, lo DOUBLE, hi DOUBLE,
     message VARCHAR NOT NULL, severity VARCHAR NOT NULL, evaluated_at TIMESTAMP NOT NULL,
-    releases VARCHAR[] NOT NULL, PRIMARY KEY (rule, checkpoint, nat, period))"""
+    releases VARCHAR[] NOT NULL, message_es VARCHAR,
+    PRIMARY KEY (rule, checkpoint, nat, period))"""
+#: stores from before Spanish messages lack the column; writing adds it
+_MIGRATE = "ALTER TABLE alerts ADD COLUMN IF NOT EXISTS message_es VARCHAR"
 COLUMNS = ("rule", "checkpoint", "nat", "period", "value", "threshold", "lo", "hi",
-           "message", "severity", "evaluated_at", "releases")  # fmt: skip
+           "message", "severity", "evaluated_at", "releases", "message_es")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Alert:
     severity: str
     evaluated_at: datetime
     releases: tuple[str, ...]
+    #: the message in Spanish (``message`` is English)
+    message_es: str = ""
 
 
 def evaluate(
@@ -108,15 +114,11 @@ def _evaluate_rule(
     alerts = []
     for f in found:
         nat = f.nat or rule.nat
-        fields = {
-            "rule": rule.id, "checkpoint": cp.id, "label": cp.label, "nat": nat or "",
-            "series": f"{cp.label}, {nat}" if nat else cp.label, "month": f"{f.period:%B %Y}",
-            "value": kinds.num(f.value), "severity": rule.severity, **f.fields,
-        }  # fmt: skip
+        text = messages(rule, cp, f)
         alerts.append(Alert(
             rule.id, cp.id, nat, f.period.date(), f.value, f.threshold, f.lo, f.hi,
-            rule.message.format(**fields), rule.severity, now,
-            _releases(store, cp.filters, nat, f.period.date()),
+            text["en"], rule.severity, now,
+            _releases(store, cp.filters, nat, f.period.date()), text["es"],
         ))  # fmt: skip
     return alerts
 
@@ -171,10 +173,11 @@ def save(store: Store, alerts: Sequence[Alert]) -> list[Alert]:
         raise StoreError(f"{store.path}: cannot open the store for writing: {exc}") from exc
     try:
         con.execute(_DDL)
+        con.execute(_MIGRATE)
         keys = con.execute("SELECT rule, checkpoint, nat, period FROM alerts").fetchall()
         known = {tuple(k) for k in keys}
         rows = [(*_key(a), a.value, a.threshold, a.lo, a.hi, a.message, a.severity,
-                 a.evaluated_at, list(a.releases)) for a in alerts]  # fmt: skip
+                 a.evaluated_at, list(a.releases), a.message_es) for a in alerts]  # fmt: skip
         if not rows:  # DuckDB's executemany refuses an empty list
             return []
         con.execute("BEGIN TRANSACTION")
@@ -182,7 +185,10 @@ def save(store: Store, alerts: Sequence[Alert]) -> list[Alert]:
             "DELETE FROM alerts WHERE rule = ? AND checkpoint = ? AND nat = ? AND period = ?",
             [_key(a) for a in alerts],
         )
-        con.executemany(f"INSERT INTO alerts VALUES ({', '.join('?' for _ in COLUMNS)})", rows)
+        con.executemany(
+            f"INSERT INTO alerts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
+            rows,
+        )
         con.execute("COMMIT")
     except duckdb.Error as exc:
         raise StoreError(f"{store.path}: storing alerts failed: {exc}") from exc
@@ -216,8 +222,15 @@ def list_alerts(
             if value is not None:
                 where.append(f"{col} ?")
                 params.append(value)
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'alerts'"
+            ).fetchall()
+        }
+        cols = [c if c in have else f"NULL AS {c}" for c in COLUMNS]  # an older store
         return con.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM alerts WHERE {' AND '.join(where)} "
+            f"SELECT {', '.join(cols)} FROM alerts WHERE {' AND '.join(where)} "
             "ORDER BY period DESC, severity, rule, checkpoint, nat",
             params,
         ).df()

@@ -33,13 +33,16 @@ def alerts_cmd(
             "(default: each series' latest month).",
         ),
     ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Table messages in en or es.")] = "en",
     fmt: FormatOption = "table",
     db: DbOption = None,
 ) -> None:
     """Alerts raised by the rules (threshold, percent change, forecast, new nationality)."""
     from corridor.analysis.alerts import evaluate as run
     from corridor.analysis.alerts import list_alerts, rules_for, save
+    from corridor.analysis.trend_text import check_lang
 
+    check_lang(lang)
     store = Store(db)
     if evaluate or rules is not None:
         found = run(store, rules_for(rules), since=since)
@@ -47,6 +50,8 @@ def alerts_cmd(
         err_console.print(f"evaluated: {len(found)} alert(s), {len(new)} new", highlight=False)
     df = list_alerts(store, since=since)
     if fmt == "table":
+        if lang == "es":  # alerts stored before Spanish messages existed keep their English
+            df = df.assign(message=df["message_es"].where(df["message_es"].notna(), df["message"]))
         df = df.assign(period=df["period"].astype(str).str.slice(0, 7))[
             ["period", "severity", "rule", "nat", "value", "message"]
         ]

@@ -295,9 +295,15 @@ def alerts(store: Store, lang: str, *, cp_id: str | None = None) -> list[dict[st
             "month": txt.month(pd.Timestamp(r["period"]), lang), "checkpoint": _short(cp, lang),
             "cp_id": cp.id, "nat": nat_name(str(r["nat"]), lang) if r["nat"] else "",
             "severity": t(f"sev_{sev}", lang) if f"sev_{sev}" in TEXT else sev,
-            "severity_id": sev, "rule": str(r["rule"]), "message": str(r["message"]),
+            "severity_id": sev, "rule": str(r["rule"]), "message": _message(r, lang),
         })  # fmt: skip
     return rows
+
+
+def _message(alert: dict[str, Any], lang: str) -> str:
+    """The alert in the page's language; English for alerts stored before Spanish existed."""
+    es = alert.get("message_es")
+    return str(es) if lang == "es" and isinstance(es, str) and es else str(alert["message"])
 
 
 def sources(store: Store, lang: str) -> dict[str, list[dict[str, Any]]]:
