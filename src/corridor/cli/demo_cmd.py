@@ -19,7 +19,7 @@ from corridor.cli.alerts_cmd import print_new_alerts
 from corridor.cli.output import console, err_console, show
 from corridor.config import shared_data_dir
 from corridor.countries import name_of
-from corridor.errors import ConfigError
+from corridor.errors import ConfigError, CorridorError
 from corridor.quality import check
 from corridor.quality.html import render_html
 from corridor.store import Store, ingest
@@ -114,6 +114,8 @@ def demo_cmd(
     if counts.empty:
         console.print(f"  no findings in {len(report.releases)} release(s)")
     console.print(f"  details: corridor check --db {store.path}   page: {page}")
+    console.rule("forecast backtest, targets 2023-01..2025-04 (scores kept for the dashboard)")
+    _backtest(store)
     console.rule("report")
     try:
         from corridor.web.report import write_report
@@ -135,6 +137,38 @@ def demo_cmd(
         serve_cmd(host="127.0.0.1", port=port, db=store.path)
     else:
         console.print(f"dashboard: corridor serve --db {store.path}  (http://127.0.0.1:{port}/)")
+
+
+#: ARIMA is left out here: it alone takes most of a minute (``corridor backtest`` runs it)
+DEMO_MODELS = ("naive", "seasonal_naive", "drift", "ets", "corridor")
+
+
+def _backtest(store: Store) -> None:
+    """Score the models on every checkpoint, store the scores, print naive against corridor."""
+    try:
+        from corridor.analysis.backtest import backtest
+        from corridor.analysis.backtest_store import save_scores
+        from corridor.analysis.series import CHECKPOINTS, monthly
+
+        panel = {cp.id: monthly(store, cp) for cp in CHECKPOINTS}
+        ids = [c for c, s in panel.items() if s.notna().any()]
+        scores = backtest(panel, series=ids, models=DEMO_MODELS, horizons=(1, 2, 3))
+    except ImportError as exc:  # statsforecast comes with the forecast extra
+        console.print(f"  skipped: needs {exc.name} (pip install 'corridor[forecast]')")
+        return
+    except CorridorError as exc:  # e.g. your own data, too short for the window
+        console.print(f"  skipped: {exc}")
+        return
+    save_scores(store, scores, nat=None, start="2023-01", end="2025-04")
+    h1 = scores[scores["horizon"] == 1].pivot(index="series", columns="model", values="mape")
+    cov = scores[scores["model"] == "corridor"].groupby("series")["coverage80"].mean()
+    table = pd.DataFrame({
+        "MAPE naive, 1 month": h1["naive"].map("{:.1f}%".format),
+        "MAPE corridor model": h1["corridor"].map("{:.1f}%".format),
+        "its 80% interval covers": (100 * cov).map("{:.0f}%".format),
+    }).reindex(ids).reset_index(names="checkpoint")  # fmt: skip
+    show(table, "table")
+    console.print(f"  all models and horizons: corridor backtest --db {store.path}")
 
 
 def _corridor_table(store: Store) -> pd.DataFrame:

@@ -106,6 +106,10 @@ def backtest_cmd(
     ] = ",".join(MODELS_DEFAULT),
     start: Annotated[str, typer.Option("--from", help="First target month scored.")] = "2023-01",
     end: Annotated[str, typer.Option("--to", help="Last target month scored.")] = "2025-04",
+    save: Annotated[
+        bool,
+        typer.Option("--save", help="Store the scores: the dashboard and report show them."),
+    ] = False,
     db: DbOption = None,
     fmt: FormatOption = "table",
 ) -> None:
@@ -128,6 +132,11 @@ def backtest_cmd(
         raise ConfigError(f"--from/--to must be months (YYYY-MM), got `{start}`, `{end}`") from None
     scores = backtest(panel, series=ids, models=names, horizons=hs,
                       start=f"{start_ts:%Y-%m}", end=f"{end_ts:%Y-%m}")  # fmt: skip
+    if save:
+        from corridor.analysis.backtest_store import save_scores
+
+        n = save_scores(store, scores, nat=nat, start=f"{start_ts:%Y-%m}", end=f"{end_ts:%Y-%m}")
+        err_console.print(labelled("stored:", "cyan", f"{n} score rows in {store.path}"))
     if fmt == "table":
         err_console.print(
             labelled("window:", "cyan", f"targets {start_ts:%Y-%m}..{end_ts:%Y-%m}; surge = "

@@ -69,6 +69,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Sombreado: intervalos de predicción del 80 % y 95 %. Modelo: {model}.",
     ),
     "month": ("Month", "Mes"),
+    "next_month": (
+        "Forecast for {month}: {mean} (80% interval {i80}).",
+        "Pronóstico para {month}: {mean} (intervalo del 80 %: {i80}).",
+    ),
     "expected": ("Expected", "Esperado"),
     "i80": ("80% interval", "Intervalo del 80 %"),
     "i95": ("95% interval", "Intervalo del 95 %"),
@@ -77,6 +81,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Score the models on past months (takes a few seconds)",
         "Evaluar los modelos en meses pasados (tarda unos segundos)",
     ),
+    "scores_missing": (
+        "No backtest scores stored for this data: run `corridor backtest --save` to include them.",
+        "No hay puntuaciones guardadas para estos datos: ejecute `corridor backtest --save` para "
+        "incluirlas.",
+    ),
     "model": ("Model", "Modelo"),
     "horizon": ("Months ahead", "Meses adelante"),
     "coverage80": ("In 80% interval", "Dentro del 80 %"),
@@ -84,11 +93,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "origins": ("Forecasts", "Pronósticos"),
     "scores_note": (
         "Rolling origin: each model forecasts from every past month and is scored on what came. "
-        "MASE below naive's is better than repeating the last month; MAPE in %; "
-        "a good 80% interval holds about 80% of the actuals.",
+        "MASE below naive's is better than repeating the last month (the best per horizon in "
+        "bold); MAPE in %; a good 80% interval holds about 80% of the actuals.",
         "Origen móvil: cada modelo pronostica desde cada mes pasado y se compara con lo que "
-        "ocurrió. Un MASE menor que el del modelo ingenuo mejora a repetir el último mes; MAPE "
-        "en %; un buen intervalo del 80 % contiene cerca del 80 % de los valores reales.",
+        "ocurrió. Un MASE menor que el del modelo ingenuo mejora a repetir el último mes (el "
+        "mejor por horizonte en negrita); MAPE en %; un buen intervalo del 80 % contiene cerca "
+        "del 80 % de los valores reales.",
     ),
     "alerts": ("Alerts", "Alertas"),
     "alerts_title": (

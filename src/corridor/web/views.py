@@ -114,10 +114,18 @@ def nationality(store: Store, nat: str, lang: str) -> list[dict[str, Any]]:
         if not series.notna().any():
             continue
         title = t("cp_title", lang, label=cp_label(cp, lang), unit=unit_text(cp, lang, short=True))
+        colour = COLOURS[i % len(COLOURS)]
+        lines, bands = [Line(nat, series, colour)], []
+        fc = forecast_of(store, cp, lang, nat=nat)
+        if fc is not None:
+            lines.append(Line(t("forecast", lang), fc["mean"], colour, dashed=True))
+            bands = [Band(fc["lo95"], fc["hi95"], colour, 0.12),
+                     Band(fc["lo80"], fc["hi80"], colour, 0.2)]  # fmt: skip
         charts.append({
             "id": cp.id, "label": cp_label(cp, lang), "title": title,
-            "chart": line_chart([Line(nat, series, COLOURS[i % len(COLOURS)])],
-                                title=f"{nat_name(nat, lang)}: {title}", lang=lang),
+            "chart": line_chart(lines, title=f"{nat_name(nat, lang)}: {title}", lang=lang,
+                                bands=bands),
+            "forecast": fc,
         })  # fmt: skip
     return charts
 
@@ -196,7 +204,12 @@ def checkpoint_detail(
     ]  # fmt: skip
     out["statements"] = statements(store, cp, lang, start=start, end=end)
     out["alerts"] = alerts(store, lang, cp_id=cp.id)
-    if scores:
+    # Scores stored for the current data (``corridor backtest --save``, the demo)
+    # show at once; computing them on a page view takes seconds, so only on request.
+    stored = stored_scores(store, cp.id)
+    if stored is not None:
+        out["scores"], out["scored"] = _score_rows(stored, lang), True
+    elif scores:
         out["scores"] = backtest_scores(store, cp, lang)
     return out
 
@@ -222,22 +235,29 @@ def _version(store: Store) -> int:
         return 0
 
 
-@lru_cache(maxsize=32)
-def _forecast_frame(path: str, version: int, cp_id: str, horizon: int) -> pd.DataFrame | None:
+@lru_cache(maxsize=128)
+def _forecast_frame(
+    path: str, version: int, cp_id: str, horizon: int, nat: str | None
+) -> pd.DataFrame | None:
     from corridor.analysis.forecast_series import forecast_checkpoint
 
     # The corridor model (upstream checkpoints as leading indicators, policy
     # steps) scored better than naive and ETS in benchmarks/forecast.py.
     try:
-        return forecast_checkpoint(Store(path), cp_id, horizon, model="corridor")
+        return forecast_checkpoint(Store(path), cp_id, horizon, nat=nat, model="corridor")
     except CorridorError:  # e.g. too few months since the last gap
         return None
 
 
-def forecast_of(store: Store, cp: Checkpoint, lang: str, horizon: int = 6) -> dict[str, Any] | None:
-    """The checkpoint's forecast with 80/95% intervals (cached per store version), or None."""
+def forecast_of(
+    store: Store, cp: Checkpoint, lang: str, horizon: int = 6, *, nat: str | None = None
+) -> dict[str, Any] | None:
+    """The forecast (all nationalities, or one) with 80/95% intervals, or None.
+
+    Cached per store version: a page view costs nothing after the first.
+    """
     try:
-        df = _forecast_frame(str(store.path), _version(store), cp.id, horizon)
+        df = _forecast_frame(str(store.path), _version(store), cp.id, horizon, nat)
     except ImportError:  # statsforecast comes with the forecast extra
         return None
     if df is None or df.empty:
@@ -264,22 +284,35 @@ def _scores(path: str, version: int, cp_id: str) -> pd.DataFrame:
     return backtest(panel, series=[cp_id], horizons=(1, 3))
 
 
-def backtest_scores(store: Store, cp: Checkpoint, lang: str) -> list[dict[str, str]]:
+def backtest_scores(store: Store, cp: Checkpoint, lang: str) -> list[dict[str, Any]]:
     """Rolling-origin scores of every model on this checkpoint (slow: cached per store version)."""
     try:
         df = _scores(str(store.path), _version(store), cp.id)
     except QueryError:
         return []
+    return _score_rows(df, lang)
 
+
+def stored_scores(store: Store, cp_id: str) -> pd.DataFrame | None:
+    """Scores kept in the store for its current data, if any."""
+    from corridor.analysis.backtest_store import stored_scores as stored
+
+    return stored(store, cp_id)
+
+
+def _score_rows(df: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     def num(value: float, fmt: str) -> str:
         text = "–" if pd.isna(value) else format(value, fmt)
         return text.replace(".", ",") if lang == "es" else text
 
+    df = df.sort_values(["horizon", "model"])
+    best = df.groupby("horizon")["mase"].transform("min")
     return [
         {"model": str(r["model"]), "horizon": str(r["horizon"]), "mase": num(r["mase"], ".2f"),
          "mape": num(r["mape"], ".1f"), "cov80": num(100 * r["coverage80"], ".0f"),
-         "cov95": num(100 * r["coverage95"], ".0f"), "origins": str(r["n_origins"])}
-        for r in _records(df)
+         "cov95": num(100 * r["coverage95"], ".0f"), "origins": str(r["n_origins"]),
+         "best": bool(r["mase"] == b)}
+        for r, b in zip(_records(df), best, strict=True)
     ]  # fmt: skip
 
 
