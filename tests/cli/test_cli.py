@@ -43,6 +43,7 @@ COMMANDS = (
     "alerts",
     "forecast",
     "backtest",
+    "synth",
 )
 
 

@@ -18,6 +18,7 @@ from corridor.cli import (
     query_cmds,
     report_cmd,
     serve_cmd,
+    synth_cmd,
 )
 from corridor.cli.output import err_console, labelled
 from corridor.errors import CorridorError
@@ -45,6 +46,7 @@ app.command("serve")(serve_cmd.serve_cmd)
 app.command("alerts")(alerts_cmd.alerts_cmd)
 app.command("forecast")(forecast_cmds.forecast_cmd)
 app.command("backtest")(forecast_cmds.backtest_cmd)
+app.command("synth")(synth_cmd.synth_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The corridor simulator (``corridor synth``): people, journeys, records and truth."""

@@ -1,0 +1,205 @@
+"""One chunk of people: households, identities, journeys, and the records they cause.
+
+A chunk is a fixed number of people drawn with its own random generator
+(``SeedSequence([seed, 2, chunk])``), so a run's output depends on the seed and
+``--people`` only. Ids are global: ``chunk * CHUNK + local index``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from corridor.synth.households import HEAD, Households, draw_households
+from corridor.synth.identities import People, draw_people, household_nats
+from corridor.synth.journeys import Events, merge, simulate, smo_registrations
+from corridor.synth.model import Model
+from corridor.synth.names import NameBank
+from corridor.synth.plan import Plan
+from corridor.synth.rings import Rings, pick
+
+#: People per chunk: fixed, so that a seed gives the same output on any machine.
+CHUNK = 100_000
+EPOCH = date(1970, 1, 1)
+MEMBER, GUIDE = 0, 1
+
+
+@dataclass
+class Context:
+    """What every chunk shares."""
+
+    seed: int
+    plan: Plan
+    model: Model
+    bank: NameBank
+    nats: tuple[str, ...]
+    pool_end: int
+    rings: Rings
+    smo_nat_weights: np.ndarray  # over target nats
+
+
+@dataclass
+class Chunk:
+    """People (person-level arrays) and their records (record-level arrays)."""
+
+    index: int
+    person_id: np.ndarray
+    household_id: np.ndarray
+    group_id: np.ndarray
+    ring_id: np.ndarray
+    role: np.ndarray
+    relation: np.ndarray
+    sex: np.ndarray
+    entry_stage: np.ndarray  # -1: registered at an SMO only
+    entry_day: np.ndarray  # days since 1970-01-01
+    people: People
+    # per person: what they give as contact (phone with its calling-code country, address, sponsor)
+    phone: np.ndarray
+    phone_nat: np.ndarray
+    address: np.ndarray
+    sponsor: np.ndarray
+    records: Events  # ``house`` holds the person's local index here
+
+
+def build_chunk(ctx: Context, index: int, people: int) -> Chunk:
+    """The people ``index * CHUNK ..`` of a run and every record they cause."""
+    rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, 2, index]))
+    model, plan = ctx.model, ctx.plan
+    window_day = (plan.targets.months[0] - EPOCH).days
+    smo_only = round(people * model.smo_only_share)
+    travel = draw_households(plan, model, rng, people - smo_only)
+    stay = draw_households(plan, model, rng, smo_only)
+    # people who register at an SMO and do not travel: SMO nationalities, after the opening
+    smo_start = (model.smo_start - plan.targets.months[0]).days
+    n_stay_g = stay.g_stage.size
+    stay.g_stage = np.full(n_stay_g, -1)
+    stay.g_day = rng.integers(max(0, smo_start), plan.days, size=n_stay_g)
+    stay.h_nat = rng.choice(ctx.smo_nat_weights.size, size=stay.h_size.size,
+                            p=ctx.smo_nat_weights)  # fmt: skip
+    hh = _concat(travel, stay)
+    n_travel_h = travel.h_size.size
+    tnat = hh.h_nat
+    h_nat = household_nats(rng, tnat, plan.targets.nats, ctx.pool_end)
+    join_day = window_day + hh.g_day[hh.h_group][hh.p_house]
+    ppl = draw_people(rng, hh, h_nat, ctx.nats, ctx.bank, model, join_day)
+    gtm = ctx.nats.index("GTM") if "GTM" in ctx.nats else -1
+    is_gtm = h_nat == gtm
+    ev_travel = simulate(plan, model, rng, _only(hh, n_travel_h), tnat[:n_travel_h],
+                         is_gtm[:n_travel_h], plan.targets.months[0])  # fmt: skip
+    # registrations at SMOs: everyone staying, and some travellers beforehand
+    smo_nat = np.isin(h_nat, [ctx.nats.index(c) for c in model.smo_nationalities if c in ctx.nats])
+    h_day = hh.g_day[hh.h_group]
+    before = (np.arange(hh.h_size.size) < n_travel_h) & smo_nat & (h_day >= smo_start + 10)
+    before &= rng.random(hh.h_size.size) < model.smo_before_share
+    reg_h = np.concatenate([np.flatnonzero(before), np.arange(n_travel_h, hh.h_size.size)])
+    reg_day = np.concatenate([
+        np.maximum(h_day[before] - rng.integers(10, 90, size=int(before.sum())), max(smo_start, 0)),
+        h_day[n_travel_h:],
+    ])  # fmt: skip
+    ev_h = merge(ev_travel, smo_registrations(model, reg_h, reg_day, rng))
+
+    # groups moved by a ring; the first single adult of such a group is the ring's guide
+    n_g = hh.g_stage.size
+    houses_in_group = np.bincount(hh.h_group, minlength=n_g)
+    ring_of_group = np.where(
+        (rng.random(n_g) < model.ring_group_share) & (hh.g_stage >= 0) & (houses_in_group >= 2),
+        rng.integers(0, ctx.rings.count, size=n_g), -1,
+    )  # fmt: skip
+    ring_h = ring_of_group[hh.h_group]
+    base = index * CHUNK
+    start = np.cumsum(hh.h_size) - hh.h_size
+    person_id = base + np.arange(hh.people, dtype=np.int64)
+    role = np.zeros(hh.people, dtype=np.int8)
+    first_house = np.flatnonzero(np.r_[True, hh.h_group[1:] != hh.h_group[:-1]])
+    guide_h = first_house[
+        (ring_h[first_house] >= 0)
+        & (hh.h_size[first_house] == 1)
+        & (houses_in_group[hh.h_group[first_house]] >= 3)
+    ]
+    guide_p = start[guide_h]
+    rings = ctx.rings
+    r = ring_h[guide_h]
+    span = rings.guide_start[r + 1] - rings.guide_start[r]
+    which = rings.guide_start[r] + (rng.random(r.size) * span).astype(np.int64)
+    _copy_identity(ppl, guide_p, rings.guides, which)
+    hh.p_sex[guide_p] = rings.guide_sex[which]
+    person_id[guide_p] = rings.guide_ids[which]
+    role[guide_p] = GUIDE
+
+    # contacts given to agencies: own phone/address/sponsor, or the ring's
+    phone, phone_nat = ppl.phone.copy(), ppl.nat.copy()
+    address = ppl.address.copy()
+    sponsor = rng.integers(100_000_000, 999_999_999, size=hh.h_size.size, dtype=np.int64)[
+        hh.p_house
+    ]
+    ring_p = ring_h[hh.p_house]
+    n_h = hh.h_size.size
+    safe_ring = np.maximum(ring_h, 0)
+    for kind, table in (("phone", rings.phones), ("address", rings.addresses),
+                        ("sponsor", rings.sponsors)):  # fmt: skip
+        # decided per household, so a family gives the same ring contact
+        h_uses = (ring_h >= 0) & (rng.random(n_h) < model.ring_contact_share)
+        h_choice = pick(rng, table, safe_ring)
+        uses = np.flatnonzero(h_uses[hh.p_house])
+        value = h_choice[hh.p_house[uses]]
+        if kind == "phone":
+            phone[uses] = value
+            phone_nat[uses] = rings.phone_nat[safe_ring[hh.p_house[uses]], 0]
+        elif kind == "address":
+            address[uses] = value
+        else:
+            sponsor[uses] = value
+    phone[guide_p] = rings.guides.phone[which]
+
+    # household events -> one record per member
+    size = hh.h_size[ev_h.house]
+    rec_person = np.repeat(start[ev_h.house], size) + _ranks(size)
+    rep = np.repeat(np.arange(ev_h.house.size), size)
+    fields = ("agency", "geo", "day", "event", "place", "partner", "stage")
+    records = Events(rec_person, *(getattr(ev_h, f)[rep] for f in fields))
+    records.day = records.day + window_day
+    entry_stage = np.where(np.arange(hh.h_size.size) < n_travel_h, hh.g_stage[hh.h_group], -1)
+    return Chunk(
+        index, person_id, base + hh.p_house, base + hh.h_group[hh.p_house],
+        ring_p.astype(np.int64), role, hh.p_relation, hh.p_sex, entry_stage[hh.p_house],
+        join_day, ppl, phone, phone_nat, address, sponsor, records,
+    )  # fmt: skip
+
+
+def _ranks(size: np.ndarray) -> np.ndarray:
+    """0..size-1 for each entry of ``size``, concatenated."""
+    total = int(size.sum())
+    starts = np.cumsum(size) - size
+    return np.arange(total) - np.repeat(starts, size)
+
+
+def _copy_identity(dst: People, at: np.ndarray, src: People, which: np.ndarray) -> None:
+    for f in People.__dataclass_fields__:
+        getattr(dst, f)[at] = getattr(src, f)[which]
+
+
+def _only(hh: Households, n_houses: int) -> Households:
+    """The first ``n_houses`` households (their groups come first too)."""
+    n_groups = int(hh.h_group[:n_houses].max()) + 1 if n_houses else 0
+    n_people = int(hh.h_size[:n_houses].sum())
+    g, h, p = slice(0, n_groups), slice(0, n_houses), slice(0, n_people)
+    return Households(
+        hh.g_stage[g], hh.g_day[g], hh.h_group[h], hh.h_nat[h], hh.h_size[h],
+        hh.p_house[p], hh.p_relation[p], hh.p_sex[p], hh.p_age[p],
+    )  # fmt: skip
+
+
+def _concat(a: Households, b: Households) -> Households:
+    ng, nh = a.g_stage.size, a.h_size.size
+    return Households(
+        np.concatenate([a.g_stage, b.g_stage]), np.concatenate([a.g_day, b.g_day]),
+        np.concatenate([a.h_group, b.h_group + ng]), np.concatenate([a.h_nat, b.h_nat]),
+        np.concatenate([a.h_size, b.h_size]), np.concatenate([a.p_house, b.p_house + nh]),
+        np.concatenate([a.p_relation, b.p_relation]), np.concatenate([a.p_sex, b.p_sex]),
+        np.concatenate([a.p_age, b.p_age]),
+    )  # fmt: skip
+
+
+__all__ = ["CHUNK", "GUIDE", "HEAD", "MEMBER", "Chunk", "Context", "build_chunk"]
