@@ -44,6 +44,7 @@ COMMANDS = (
     "forecast",
     "backtest",
     "synth",
+    "cases",
 )
 
 
@@ -124,6 +125,7 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
     from corridor.cli.main import app
 
     registered = {c.name for c in app.registered_commands}
+    registered |= {g.name for g in app.registered_groups}  # sub-apps such as `cases`
     assert registered == set(COMMANDS)
     env = {**os.environ, "CORRIDOR_DB": str(tmp_path / "unused.duckdb")}
     commands = [[*CMD, "--help"], [sys.executable, "-m", "corridor.cli", "--help"]]

@@ -59,6 +59,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *, cache_size: int
     app.include_router(forecast_router, prefix=API_PREFIX)
     _add_docs(app)
     _add_web(app)
+    _add_cases(app)
     return app
 
 
@@ -109,6 +110,11 @@ def _add_docs(app: FastAPI) -> None:
             # the validator badge would fetch from validator.swagger.io
             swagger_ui_parameters={"validatorUrl": None},
         )
+
+
+def _add_cases(app: FastAPI) -> None:
+    """The Safe Mobility Offices API and pages, when the ``cases`` extra is installed."""
+    importlib.import_module("corridor.cases.mount").mount(app, API_PREFIX)
 
 
 def _add_web(app: FastAPI) -> None:

@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from corridor.cases.cli import app as cases_app
 from corridor.cli import (
     alerts_cmd,
     analysis_cmds,
@@ -47,6 +48,7 @@ app.command("alerts")(alerts_cmd.alerts_cmd)
 app.command("forecast")(forecast_cmds.forecast_cmd)
 app.command("backtest")(forecast_cmds.backtest_cmd)
 app.command("synth")(synth_cmd.synth_cmd)
+app.add_typer(cases_app, name="cases")
 
 
 def main() -> None:

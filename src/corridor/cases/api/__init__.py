@@ -1,0 +1,1 @@
+"""The cases REST API under ``/api/v1`` (public registration and status; staff operations)."""

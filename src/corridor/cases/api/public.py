@@ -1,0 +1,173 @@
+"""Public endpoints: registration (idempotent) and the applicant's own status, export and
+withdrawal. The status token travels in a header, never in the URL."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from corridor.cases import audit, registration, retention
+from corridor.cases.api.deps import admission, client, limit, runtime, today
+from corridor.cases.errors import Invalid, NotFound, TooMany
+from corridor.cases.models import Appointment, Referral, Registration
+from corridor.cases.registration import Created
+from corridor.cases.runtime import Cases
+from corridor.cases.schemas import (
+    AppointmentOut,
+    ReferralSummary,
+    RegistrationCreated,
+    RegistrationIn,
+    RegistrationStatus,
+    SubjectExport,
+)
+
+router = APIRouter(tags=["registrations (public)"])
+Token = Annotated[str, Header(alias="X-Status-Token", description="the secret from registration")]
+
+NEXT_STEP = {
+    "registered": "wait_screening",
+    "eligible": "wait_appointment",
+    "ineligible": "not_eligible",
+    "scheduled": "attend_appointment",
+    "interviewed": "wait_referral",
+    "referred": "follow_referral",
+    "closed": "closed",
+    "withdrawn": "withdrawn",
+}
+
+
+def submit(cases: Cases, body: RegistrationIn, submission_id: str, day: date) -> Created:
+    """Register, resolving a concurrent retry of the same submission to the first answer."""
+    try:
+        with cases.db.session() as s:
+            return registration.register(s, cases.keys, body, submission_id, day)
+    except IntegrityError as exc:
+        if not registration.is_duplicate_submission(exc):
+            raise
+    with cases.db.session() as s:
+        found = registration.replay(s, cases.keys, body, submission_id)
+    assert found is not None
+    return found
+
+
+@router.post(
+    "/registrations",
+    response_model=RegistrationCreated,
+    status_code=201,
+    responses={
+        200: {"description": "a retry: the first answer again"},
+        409: {"description": "submission id reused with another body"},
+        429: {"description": "rate limited"},
+        503: {"description": "waiting room: intake busy, retry after Retry-After"},
+    },
+)
+async def create_registration(
+    body: RegistrationIn,
+    request: Request,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> RegistrationCreated:
+    """Register a household at an office. Send the same ``Idempotency-Key`` (or
+    ``submission_id``) when retrying: a retry never creates a second registration."""
+    cases = runtime(request)
+    key = idempotency_key or body.submission_id
+    if not key or not 16 <= len(key) <= 64:
+        raise Invalid("send an Idempotency-Key header (16-64 characters) or a submission_id")
+    limits = cases.settings.limits
+    with admission(request).enter(limits.max_inflight):
+        limit(cases, "register", client(request), limits.register_per_minute, 60)
+        created = await run_in_threadpool(submit, cases, body, key, today())
+    if created.replayed:
+        response.status_code = 200
+    response.headers["Cache-Control"] = "no-store"
+    return RegistrationCreated(**created.__dict__)
+
+
+def _status(s: Session, reg: Registration) -> RegistrationStatus:
+    appt = s.scalar(
+        select(Appointment)
+        .where(Appointment.registration_id == reg.id, Appointment.status == "booked")
+        .order_by(Appointment.day.desc())
+        .limit(1)
+    )
+    refs = s.scalars(select(Referral).where(Referral.registration_id == reg.id))
+    return RegistrationStatus(
+        reference=reg.reference,
+        office=reg.office_code,
+        status=reg.status,
+        next_step=NEXT_STEP.get(reg.status, reg.status),
+        registered_at=reg.created_at,
+        appointment=AppointmentOut(
+            day=appt.day, office=appt.office_code, allocation=appt.allocation, status=appt.status
+        )
+        if appt
+        else None,
+        referrals=[
+            ReferralSummary(pathway=r.pathway, state=r.state, deadline=r.deadline) for r in refs
+        ],
+    )
+
+
+def own_registration(
+    s: Session, cases: Cases, request: Request, reference: str, token: str
+) -> Registration:
+    """The applicant's registration; failed guesses are limited per reference and address."""
+    limits = cases.settings.limits
+    ref_key = reference.strip().upper()
+    for bucket, key in (("status-ref", ref_key), ("status-ip", client(request))):
+        if cases.limiter.count(bucket, key, 3600) >= limits.status_failures_per_hour:
+            raise TooMany("too many wrong attempts; try again later", 600)
+    try:
+        return registration.find_by_token(s, reference, token)
+    except NotFound:
+        for bucket, key in (("status-ref", ref_key), ("status-ip", client(request))):
+            cases.limiter.hit(bucket, key, 10**9, 3600)
+        raise
+
+
+@router.get("/registrations/{reference}", response_model=RegistrationStatus)
+def registration_status(
+    reference: str, request: Request, response: Response, x_status_token: Token
+) -> RegistrationStatus:
+    """Status, next step, appointment and referrals of one's own registration."""
+    cases = runtime(request)
+    with cases.db.session() as s:
+        reg = own_registration(s, cases, request, reference, x_status_token)
+        audit.record(
+            s, f"applicant:{reg.reference}", "registration.status", "registration", reg.reference
+        )
+        out = _status(s, reg)
+    response.headers["Cache-Control"] = "no-store"
+    return out
+
+
+@router.get("/registrations/{reference}/export", response_model=SubjectExport)
+def export_own(
+    reference: str, request: Request, response: Response, x_status_token: Token
+) -> SubjectExport:
+    """Everything held about one's own registration (data-subject access)."""
+    cases = runtime(request)
+    with cases.db.session() as s:
+        reg = own_registration(s, cases, request, reference, x_status_token)
+        data = retention.export_subject(s, cases.keys, reg)
+        audit.record(
+            s, f"applicant:{reg.reference}", "subject.export", "registration", reg.reference
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return SubjectExport(reference=reg.reference, data=data)
+
+
+@router.delete("/registrations/{reference}", status_code=204)
+def withdraw_own(reference: str, request: Request, x_status_token: Token) -> Response:
+    """Withdraw and erase one's own registration (personal data removed at once)."""
+    cases = runtime(request)
+    with cases.db.session() as s:
+        reg = own_registration(s, cases, request, reference, x_status_token)
+        retention.erase(s, reg, f"applicant:{reg.reference}", "withdrawn by the applicant")
+    return Response(status_code=204)

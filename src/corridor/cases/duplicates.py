@@ -1,0 +1,57 @@
+"""Duplicate people and households at registration, by blind index.
+
+Names are compared as a set of folded tokens (so given names and surnames in
+either order match), with the date of birth as written and with day and month
+swapped; documents by type and number. All on keyed hashes: no plaintext.
+When a linkage engine (``corridor.linkage``) is installed it can score near
+matches offline; here only exact matches of the normalised values are found.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from corridor.cases.crypto import Keyring, fold
+from corridor.cases.models import Person, Registration
+
+
+def name_key(given_names: str, surnames: str, dob: date) -> str:
+    tokens = sorted(fold(f"{given_names} {surnames}").split())
+    return f"{' '.join(tokens)}|{dob.isoformat()}"
+
+
+def name_dob_indexes(keys: Keyring, given_names: str, surnames: str, dob: date) -> list[str]:
+    """The person's index, and the one with day and month swapped when that is a date."""
+    out = [keys.blind_index(name_key(given_names, surnames, dob), "name_dob")]
+    if dob.day <= 12 and dob.day != dob.month:
+        swapped = date(dob.year, dob.day, dob.month)
+        out.append(keys.blind_index(name_key(given_names, surnames, swapped), "name_dob"))
+    return [x for x in out if x]
+
+
+def doc_index(keys: Keyring, doc_type: str, doc_number: str | None) -> str | None:
+    if not doc_number or doc_type == "none":
+        return None
+    return keys.blind_index(f"{doc_type}|{doc_number}", "doc")
+
+
+def find_matches(session: Session, name_indexes: list[str], doc_indexes: list[str]) -> list[str]:
+    """References of live registrations sharing a person (by name+dob or document)."""
+    conds = []
+    if name_indexes:
+        conds.append(Person.name_dob_bidx.in_(name_indexes))
+    if doc_indexes:
+        conds.append(Person.doc_bidx.in_(doc_indexes))
+    if not conds:
+        return []
+    rows = session.execute(
+        select(Registration.reference)
+        .join(Person, Person.registration_id == Registration.id)
+        .where(or_(*conds), Registration.erased_at.is_(None))
+        .distinct()
+        .limit(20)
+    ).scalars()
+    return sorted(rows)

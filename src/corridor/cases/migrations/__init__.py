@@ -1,0 +1,1 @@
+"""Alembic migrations of the cases schema (run by ``corridor cases init``)."""

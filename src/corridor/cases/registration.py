@@ -1,0 +1,245 @@
+"""Registration (idempotent), automatic screening, duplicate flags, and status look-up."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from corridor.cases import audit, duplicates, outbox
+from corridor.cases.crypto import Keyring
+from corridor.cases.eligibility import Applicant, Decision, age_on, load_rules, screen
+from corridor.cases.errors import Conflict, Invalid, NotFound
+from corridor.cases.identifiers import (
+    new_reference,
+    new_status_token,
+    normalise_reference,
+    token_hash,
+    token_matches,
+)
+from corridor.cases.models import Office, Person, Registration, Screening
+from corridor.cases.schemas import RegistrationIn
+
+CONSENT_VERSION = "2024-01"
+LIVE = ("registered", "eligible", "ineligible", "scheduled", "interviewed", "referred")
+
+
+@dataclass
+class Created:
+    reference: str
+    status_token: str
+    status: str
+    eligible: bool
+    replayed: bool
+
+
+def body_hash(body: RegistrationIn) -> str:
+    data = body.model_dump(mode="json", exclude={"submission_id"})
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def register(
+    db_session: Session, keys: Keyring, body: RegistrationIn, submission_id: str, today: date
+) -> Created:
+    """Store one household's registration, screened against the rules in force today.
+
+    The same ``submission_id`` with the same body returns the first answer
+    (``replayed``); with another body it is a conflict. Runs in the caller's
+    transaction; a concurrent duplicate insert surfaces as IntegrityError, which
+    the caller resolves with :func:`replay`.
+    """
+    earlier = replay(db_session, keys, body, submission_id)
+    if earlier is not None:
+        return earlier
+    office = db_session.get(Office, body.office)
+    if office is None or not office.active:
+        raise Invalid(f"unknown office `{body.office}`")
+    principal = body.members[0]
+    token = new_status_token()
+    now = audit.now()
+    reg = Registration(
+        reference=new_reference(office.country),
+        office_code=office.code,
+        submission_id=submission_id,
+        body_hash=body_hash(body),
+        status_token_hash=token_hash(token),
+        status_token_enc=keys.encrypt(token, "status_token"),
+        status="registered",
+        lang=body.lang,
+        host_status=body.host_status,
+        nationality=principal.nationality,
+        household_size=len(body.members),
+        consent_version=CONSENT_VERSION,
+        contact_phone_enc=keys.encrypt(body.contact_phone, "contact_phone"),
+        contact_email_enc=keys.encrypt(body.contact_email, "contact_email"),
+        phone_bidx=keys.blind_index(body.contact_phone, "phone"),
+        created_at=now,
+        updated_at=now,
+    )
+    name_idx: list[str] = []
+    doc_idx: list[str] = []
+    for pos, m in enumerate(body.members):
+        idx = duplicates.name_dob_indexes(keys, m.given_names, m.surnames, m.dob)
+        doc = duplicates.doc_index(keys, m.doc_type, m.doc_number)
+        name_idx += idx
+        if doc:
+            doc_idx.append(doc)
+        reg.persons.append(
+            Person(
+                position=pos,
+                relationship_="self" if pos == 0 else m.relationship,
+                sex=m.sex,
+                nationality=m.nationality,
+                minor=age_on(m.dob, today) < 18,
+                given_names_enc=keys.encrypt(m.given_names, "given_names"),
+                surnames_enc=keys.encrypt(m.surnames, "surnames"),
+                dob_enc=keys.encrypt(m.dob.isoformat(), "dob"),
+                arrival_date_enc=keys.encrypt(m.arrival_date.isoformat(), "arrival_date"),
+                doc_type=m.doc_type,
+                doc_number_enc=keys.encrypt(m.doc_number, "doc_number"),
+                name_dob_bidx=idx[0] if idx else None,
+                doc_bidx=doc,
+            )
+        )
+    matches = duplicates.find_matches(db_session, name_idx, doc_idx)
+    reg.duplicate_of = matches or None
+    db_session.add(reg)
+    db_session.flush()
+    decision = apply_screening(db_session, reg, applicant_of(body), today, None)
+    outbox.enqueue(db_session, keys, reg, "registered", {})
+    audit.record(
+        db_session,
+        f"applicant:{reg.reference}",
+        "registration.create",
+        "registration",
+        reg.reference,
+        {
+            "office": office.code,
+            "members": len(body.members),
+            "eligible": decision.eligible,
+            "duplicates": len(matches),
+        },
+    )
+    return Created(reg.reference, token, reg.status, decision.eligible, False)
+
+
+def replay(
+    db_session: Session, keys: Keyring, body: RegistrationIn, submission_id: str
+) -> Created | None:
+    reg = db_session.scalar(select(Registration).where(Registration.submission_id == submission_id))
+    if reg is None:
+        return None
+    if reg.body_hash != body_hash(body):
+        raise Conflict("this submission id was already used for a different registration")
+    token = keys.decrypt(reg.status_token_enc, "status_token")
+    if token is None:  # erased since
+        raise Conflict("this registration was withdrawn and erased")
+    eligible = reg.status not in ("ineligible",)
+    return Created(reg.reference, token, reg.status, eligible, True)
+
+
+def is_duplicate_submission(exc: IntegrityError) -> bool:
+    return "submission_id" in str(exc.orig) or "registrations_submission_id" in str(exc.orig)
+
+
+def applicant_of(body: RegistrationIn) -> Applicant:
+    p = body.members[0]
+    return Applicant(p.nationality, p.dob, p.arrival_date, body.host_status)
+
+
+def stored_applicant(keys: Keyring, reg: Registration) -> Applicant:
+    p = reg.persons[0]
+    dob, arrival = keys.decrypt(p.dob_enc, "dob"), keys.decrypt(p.arrival_date_enc, "arrival_date")
+    if dob is None or arrival is None:
+        raise Conflict(f"{reg.reference}: personal data erased; it cannot be screened")
+    return Applicant(
+        p.nationality, date.fromisoformat(dob), date.fromisoformat(arrival), reg.host_status
+    )
+
+
+def apply_screening(
+    db_session: Session, reg: Registration, who: Applicant, as_of: date, staff_id: int | None
+) -> Decision:
+    office = db_session.get(Office, reg.office_code)
+    assert office is not None
+    programme = load_rules().get(office.country)
+    if programme is None:
+        raise Invalid(f"no eligibility rules for {office.country}")
+    decision = screen(programme, who, as_of)
+    db_session.add(
+        Screening(
+            registration_id=reg.id,
+            programme=decision.programme,
+            eligible=decision.eligible,
+            rule_version=decision.rule_version,
+            checks=[c.as_dict() for c in decision.checks],
+            as_of=as_of,
+            screened_at=audit.now(),
+            screened_by=staff_id,
+        )
+    )
+    if reg.status in ("registered", "eligible", "ineligible"):
+        reg.status = "eligible" if decision.eligible else "ineligible"
+        reg.updated_at = audit.now()
+    return decision
+
+
+def latest_screening(db_session: Session, reg: Registration) -> Screening | None:
+    return db_session.scalar(
+        select(Screening)
+        .where(Screening.registration_id == reg.id)
+        .order_by(Screening.id.desc())
+        .limit(1)
+    )
+
+
+def rescreen_changed(db_session: Session, keys: Keyring, *, office: str | None = None) -> int:
+    """Screen again every live case whose last decision used another rule version.
+
+    Each case is judged as of its registration date with the rules as they are
+    now written (a corrected file changes the version hash).
+    """
+    changed = 0
+    query = select(Registration).where(Registration.status.in_(("eligible", "ineligible")))
+    if office:
+        query = query.where(Registration.office_code == office)
+    rules = load_rules()
+    for reg in db_session.scalars(query).all():
+        office_row = db_session.get(Office, reg.office_code)
+        assert office_row is not None
+        programme = rules.get(office_row.country)
+        last = latest_screening(db_session, reg)
+        as_of = reg.created_at.date()
+        if programme is None or last is None:
+            continue
+        version = programme.version_on(as_of)
+        current = f"{programme.programme}@{version.id if version else 'none'}#{programme.digest}"
+        if last.rule_version == current:
+            continue
+        before = reg.status
+        apply_screening(db_session, reg, stored_applicant(keys, reg), as_of, None)
+        audit.record(
+            db_session,
+            "system",
+            "registration.rescreen",
+            "registration",
+            reg.reference,
+            {"from": before, "to": reg.status, "rules": current},
+        )
+        changed += 1
+    return changed
+
+
+def find_by_token(db_session: Session, reference: str, token: str) -> Registration:
+    """The registration, if the token is its own; the same error whichever part is wrong."""
+    reg = db_session.scalar(
+        select(Registration).where(Registration.reference == normalise_reference(reference))
+    )
+    if reg is None or reg.erased_at is not None or not token_matches(token, reg.status_token_hash):
+        raise NotFound("no registration with this reference and secret")
+    return reg
