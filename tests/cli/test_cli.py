@@ -45,6 +45,8 @@ COMMANDS = (
     "backtest",
     "synth",
     "cases",
+    "link",
+    "encode",
 )
 
 

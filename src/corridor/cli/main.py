@@ -15,6 +15,7 @@ from corridor.cli import (
     demo_cmd,
     fetch_cmd,
     forecast_cmds,
+    linkage_cmds,
     quality_cmds,
     query_cmds,
     report_cmd,
@@ -48,6 +49,8 @@ app.command("alerts")(alerts_cmd.alerts_cmd)
 app.command("forecast")(forecast_cmds.forecast_cmd)
 app.command("backtest")(forecast_cmds.backtest_cmd)
 app.command("synth")(synth_cmd.synth_cmd)
+app.command("link")(linkage_cmds.link_cmd)
+app.command("encode")(linkage_cmds.encode_cmd)
 app.add_typer(cases_app, name="cases")
 
 

@@ -1,0 +1,123 @@
+"""Entities: connected components of the linked pairs, with stable ids.
+
+An entity id is derived from the smallest record id in the entity
+(``E`` + 16 hex digits of its MD5), so linking the same records twice gives
+the same ids, and an entity keeps its id when records join it.
+:func:`carry_ids` keeps the ids of a previous run when entities grow, merge
+or split, and records each merge and split.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+__all__ = ["IdChanges", "carry_ids", "components", "entity_id", "entity_ids"]
+
+
+def components(n: int, left: NDArray[np.int64], right: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Component label (its smallest member) of each of ``n`` nodes joined by the edges."""
+    parent = np.arange(n, dtype=np.int64)
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    while True:
+        pl, pr = parent[left], parent[right]
+        lo, hi = np.minimum(pl, pr), np.maximum(pl, pr)
+        differ = lo != hi
+        if not differ.any():
+            return parent
+        # hook each larger root under the smaller, then compress paths fully
+        np.minimum.at(parent, hi[differ], lo[differ])
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+        left, right = left[differ], right[differ]
+
+
+def entity_id(record_id: str) -> str:
+    """The id of an entity whose smallest record id is ``record_id``."""
+    return "E" + hashlib.md5(record_id.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def entity_ids(record_ids: pd.Series, labels: NDArray[np.int64]) -> pd.Series:
+    """One stable entity id per record from component labels."""
+    frame = pd.DataFrame({"record_id": record_ids.astype(str).to_numpy(), "c": labels})
+    smallest = frame.groupby("c")["record_id"].transform("min")
+    uniq = pd.unique(smallest)
+    ids = {rid: entity_id(rid) for rid in uniq}
+    return smallest.map(ids)
+
+
+@dataclass
+class IdChanges:
+    """What happened to previous entities in a new clustering."""
+
+    merges: list[dict[str, object]]
+    splits: list[dict[str, object]]
+    new: int
+    kept: int
+
+
+def carry_ids(clusters: pd.DataFrame, previous: pd.DataFrame) -> tuple[pd.DataFrame, IdChanges]:
+    """Give new clusters the ids of the previous entities they continue.
+
+    Args:
+        clusters: ``record_id, entity_id`` as just computed.
+        previous: ``record_id, entity_id`` of an earlier run.
+
+    Returns:
+        The clusters with carried ids, and the merges/splits. A previous
+        entity's id goes to the new cluster holding most of its records (ties:
+        the smaller new id); a new cluster that holds several previous
+        entities keeps the id of the largest (ties: smallest id) and records a
+        merge; other pieces of a split entity get fresh ids and a split entry.
+    """
+    cur = clusters[["record_id", "entity_id"]].astype(str)
+    prev = previous[["record_id", "entity_id"]].astype(str).rename(columns={"entity_id": "old"})
+    joined = cur.merge(prev, on="record_id", how="left")
+    overlap = (
+        joined.dropna(subset=["old"])
+        .groupby(["old", "entity_id"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["old", "n", "entity_id"], ascending=[True, False, True])
+    )
+    # each old id goes to the cluster holding most of its records
+    best = overlap.drop_duplicates("old")
+    sizes = prev.groupby("old").size().rename("size")
+    best = best.join(sizes, on="old").sort_values(
+        ["entity_id", "size", "old"], ascending=[True, False, True]
+    )
+    winner = best.drop_duplicates("entity_id")  # a cluster keeps one old id
+    rename = dict(zip(winner["entity_id"], winner["old"], strict=True))
+    merges = [
+        {"into": rename[eid], "merged": sorted(group["old"].tolist())}
+        for eid, group in best.groupby("entity_id")
+        if len(group) > 1
+    ]
+    split_rows = overlap[
+        ~overlap.set_index(["old", "entity_id"]).index.isin(
+            list(zip(best["old"], best["entity_id"], strict=True))
+        )
+    ]
+    splits: list[dict[str, object]] = []
+    for old, group in split_rows.groupby("old"):
+        pieces = [rename.get(e, e) for e in group["entity_id"]]
+        splits.append({"from": old, "pieces": sorted(pieces)})
+    # a fresh id must not collide with a carried one
+    taken = set(rename.values())
+    out = cur.copy()
+    mapped = out["entity_id"].map(rename)
+    fresh = out["entity_id"].where(mapped.isna())
+    clash = fresh.isin(taken)
+    out["entity_id"] = mapped.fillna(fresh.where(~clash, fresh + "-1"))
+    return out, IdChanges(
+        merges, splits, int(mapped.isna().groupby(out["entity_id"]).all().sum()), len(rename)
+    )

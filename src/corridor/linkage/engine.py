@@ -1,0 +1,314 @@
+"""The linkage plan: block, compare, estimate, score, cluster.
+
+Runs on a :class:`~corridor.linkage.backend.Backend` holding the normalised
+table ``recs`` (``_i`` index, ``_src`` source, ``record_id`` and the
+normalised fields). Python only sees pattern counts (for EM), random pairs'
+levels (for ``u``) and the kept pairs' indices (for clustering).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from corridor.errors import InputError
+from corridor.linkage.backend import Backend
+from corridor.linkage.blocking import (
+    BlockingRule,
+    RuleReport,
+    default_rules,
+    mode_condition,
+    rule,
+    rule_pair_count,
+    usable_rules,
+)
+from corridor.linkage.comparators import Comparison
+from corridor.linkage.em import estimate_m, estimate_prior, log2_bayes_factors
+from corridor.linkage.model import LinkModel, probability_to_weight
+from corridor.linkage.scoring import (
+    gamma_columns,
+    gammas_select,
+    probability_sql,
+    rule_pairs_select,
+    tf_column,
+    tf_levels,
+    weight_sql,
+)
+
+__all__ = ["Plan", "ScoreResult", "fit_and_score", "present_columns", "score_with_model"]
+
+RECS = "recs"
+GAMMAS = "gammas"
+SCORED = "scored"
+
+
+@dataclass
+class Plan:
+    """What to compare and how to block, for one run."""
+
+    comparisons: list[Comparison]
+    rules: list[BlockingRule]
+    mode: str
+    tf: bool = True
+    pair_budget: int | None = None
+    u_samples: int = 1_000_000
+    seed: int = 42
+
+
+@dataclass
+class ScoreResult:
+    """A fitted (or reused) model and the scored pairs left in table ``scored``."""
+
+    model: LinkModel
+    blocking: list[RuleReport]
+    candidate_pairs: int
+    kept_pairs: int
+    records: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def present_columns(backend: Backend, columns: Sequence[str]) -> list[str]:
+    """The normalised columns holding at least one value."""
+    counts = backend.fetch(
+        "SELECT " + ", ".join(f"count({c}) AS {c}" for c in columns) + f" FROM {RECS}"
+    ).to_pylist()[0]
+    return [c for c in columns if counts[c]]
+
+
+def rules_from_columns(spec: Sequence[Sequence[str]]) -> list[BlockingRule]:
+    """Blocking rules from lists of normalised column names (a config file's form)."""
+    return [rule("+".join(cols), *(f"{{}}.{c}" for c in cols)) for cols in spec]
+
+
+def choose_rules(
+    present: Sequence[str], spec: Sequence[Sequence[str]] | None
+) -> list[BlockingRule]:
+    rules = rules_from_columns(spec) if spec else default_rules()
+    usable = usable_rules(rules, present)
+    if not usable:
+        raise InputError(
+            "no blocking rule can run on these fields",
+            hint="add a [link] blocking list naming columns present in every input",
+        )
+    return usable[:16]
+
+
+def total_pairs(backend: Backend, mode: str) -> float:
+    sizes = [
+        int(r["n"])
+        for r in backend.fetch(f"SELECT _src, count(*) AS n FROM {RECS} GROUP BY _src").to_pylist()
+    ]
+    n = float(sum(sizes))
+    across = (n * n - sum(float(s) * s for s in sizes)) / 2
+    within = sum(float(s) * (s - 1) / 2 for s in sizes)
+    return {"link": across, "dedupe": within}.get(mode, across + within)
+
+
+def _add_tf(backend: Backend, comparisons: Sequence[Comparison]) -> None:
+    columns = sorted({col for _k, _i, col in tf_levels(comparisons)})
+    if not columns:
+        return
+    n = int(backend.scalar(f"SELECT count(*) FROM {RECS}"))
+    joins, selects = [], []
+    for j, col in enumerate(columns):
+        joins.append(
+            f"LEFT JOIN (SELECT {col} AS v, CAST(count(*) AS DOUBLE) / {n} AS tf "
+            f"FROM {RECS} WHERE {col} IS NOT NULL GROUP BY 1) t{j} ON t{j}.v = x.{col}"
+        )
+        selects.append(f"CAST(t{j}.tf AS FLOAT) AS {tf_column(col)}")
+    backend.execute(
+        f"CREATE OR REPLACE TABLE {RECS} AS SELECT x.*, {', '.join(selects)} "
+        f"FROM {RECS} x {' '.join(joins)}"
+    )
+
+
+def _random_pairs(backend: Backend, mode: str, samples: int, seed: int) -> pa.Table:
+    src = backend.fetch(f"SELECT _src FROM {RECS} ORDER BY _i")["_src"].to_numpy()
+    n = len(src)
+    rng = np.random.default_rng(seed)
+    draw = int(samples * 1.6) + 100
+    i = rng.integers(0, n, draw)
+    j = rng.integers(0, n, draw)
+    if mode == "link":
+        keep = src[i] != src[j]
+    elif mode == "dedupe":
+        keep = i != j
+    else:
+        keep = i != j
+    i, j = i[keep][:samples], j[keep][:samples]
+    return pa.table({"li": i.astype(np.int32), "ri": j.astype(np.int32)})
+
+
+def _estimate_u(backend: Backend, plan: Plan) -> list[np.ndarray]:
+    if total_pairs(backend, plan.mode) <= plan.u_samples:  # small inputs: every pair
+        from_sql = f"{RECS} l JOIN {RECS} r ON {mode_condition(plan.mode)}"
+        table = backend.fetch(gammas_select(from_sql, plan.comparisons, [], tf=False))
+    else:
+        backend.register("upairs", _random_pairs(backend, plan.mode, plan.u_samples, plan.seed))
+        from_sql = f"upairs p JOIN {RECS} l ON l._i = p.li JOIN {RECS} r ON r._i = p.ri"
+        table = backend.fetch(gammas_select(from_sql, plan.comparisons, [], tf=False))
+        backend.execute("DROP TABLE upairs")
+    u = []
+    for c, col in zip(plan.comparisons, gamma_columns(plan.comparisons), strict=True):
+        levels = table[col].to_numpy().astype(np.int64)
+        counts = np.bincount(levels, minlength=c.n_levels).astype(np.float64)
+        counts[1:] += 0.5  # a level never seen among random pairs is rare, not impossible
+        counts[0] = 0.0
+        u.append(counts / counts[1:].sum())
+    return u
+
+
+def _build_gammas(
+    backend: Backend, plan: Plan, n_records: int, new_from: int | None = None
+) -> list[RuleReport]:
+    budget = plan.pair_budget or max(2_000_000, 1000 * n_records)
+    gcols = gamma_columns(plan.comparisons)
+    reports: list[RuleReport] = []
+    run: list[BlockingRule] = []
+    for r in plan.rules:
+        estimate = rule_pair_count(backend, RECS, r, plan.mode)
+        if estimate > budget:
+            reports.append(RuleReport(r.name, estimate, 0, True))
+            continue
+        run.append(r)
+        reports.append(RuleReport(r.name, estimate, 0, False))
+    if not run:
+        raise InputError(
+            "every blocking rule would compare too many pairs",
+            hint=f"budget {budget:,}; set [link] pair_budget or blocking rules in a config",
+        )
+    created = False
+    done = 0
+    for idx in range(len(run)):
+        select = rule_pairs_select(RECS, plan.comparisons, run, idx, plan.mode, plan.tf)
+        if new_from is not None:  # incremental: only pairs with a new record
+            select += f" AND r._i >= {int(new_from)}"
+        if not created:
+            backend.execute(f"CREATE OR REPLACE TABLE {GAMMAS} AS {select}")
+            created = True
+        else:
+            backend.execute(f"INSERT INTO {GAMMAS} {select}")
+        total = int(backend.scalar(f"SELECT count(*) FROM {GAMMAS}"))
+        new = total - done
+        done = total
+        pos = next(i for i, rep in enumerate(reports) if rep.name == run[idx].name)
+        reports[pos] = RuleReport(run[idx].name, reports[pos].estimated_pairs, new, False)
+    del gcols
+    plan.rules = run
+    return reports
+
+
+def _patterns(backend: Backend, plan: Plan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    gcols = gamma_columns(plan.comparisons)
+    table = backend.fetch(
+        f"SELECT {', '.join(gcols)}, rules, count(*) AS n FROM {GAMMAS} GROUP BY ALL"
+    )
+    gammas = (
+        np.column_stack([table[c].to_numpy().astype(np.int64) for c in gcols])
+        if gcols
+        else (np.zeros((table.num_rows, 0), dtype=np.int64))
+    )
+    return (
+        gammas,
+        table["n"].to_numpy().astype(np.float64),
+        table["rules"].to_numpy().astype(np.int64),
+    )
+
+
+def _m_start(c: Comparison) -> np.ndarray:
+    m = np.zeros(c.n_levels)
+    for i, lv in enumerate(c.levels, start=1):
+        m[i] = lv.m_start
+    m[-1] = max(1.0 - m[1:-1].sum(), 0.02)
+    return m
+
+
+def _score(backend: Backend, model: LinkModel, tf: bool) -> int:
+    weights = model.weights()
+    wsql = weight_sql(model.comparisons, weights, model.u, model.prior_weight(), tf)
+    threshold = probability_to_weight(model.threshold)
+    backend.execute(
+        f"CREATE OR REPLACE TABLE {SCORED} AS SELECT li, ri, "
+        f"CAST(w AS DOUBLE) AS match_weight, {probability_sql('w')} AS match_probability "
+        f"FROM (SELECT li, ri, {wsql} AS w FROM {GAMMAS}) WHERE w >= {threshold!r}"
+    )
+    return int(backend.scalar(f"SELECT count(*) FROM {SCORED}"))
+
+
+def fit_and_score(
+    backend: Backend, plan: Plan, threshold: float, pprl: bool = False
+) -> ScoreResult:
+    """Estimate ``u`` and ``m`` and the prior, score every candidate pair, keep those above."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    n = int(backend.scalar(f"SELECT count(*) FROM {RECS}"))
+    if plan.tf:
+        _add_tf(backend, plan.comparisons)
+    u = _estimate_u(backend, plan)
+    timings["u"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    reports = _build_gammas(backend, plan, n)
+    timings["block_compare"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    gammas, counts, masks = _patterns(backend, plan)
+    blocked = [
+        frozenset(k for k, c in enumerate(plan.comparisons) if c.kinds & r.columns)
+        for r in plan.rules
+    ]
+    em = estimate_m(
+        gammas,
+        counts,
+        masks,
+        [_m_start(c) for c in plan.comparisons],
+        u,
+        blocked,
+        [r.name for r in plan.rules],
+    )
+    weights = log2_bayes_factors(em.m, u)
+    total = total_pairs(backend, plan.mode)
+    prior = estimate_prior(gammas, counts, weights, total)
+    timings["em"] = time.perf_counter() - t0
+    report: dict[str, Any] = {
+        "records": n,
+        "total_pairs": total,
+        "candidate_pairs": int(counts.sum()),
+        "patterns": len(counts),
+        "blocking": [rep.__dict__ for rep in reports],
+        "em_sessions": em.sessions,
+        "term_frequency": plan.tf,
+    }
+    model = LinkModel(
+        plan.comparisons,
+        [list(map(float, x)) for x in em.m],
+        [list(map(float, x)) for x in u],
+        prior,
+        plan.mode,
+        pprl,
+        threshold,
+        report,
+    )
+    t0 = time.perf_counter()
+    kept = _score(backend, model, plan.tf)
+    timings["score"] = time.perf_counter() - t0
+    return ScoreResult(model, reports, int(counts.sum()), kept, n, timings)
+
+
+def score_with_model(
+    backend: Backend, plan: Plan, model: LinkModel, new_from: int | None = None
+) -> ScoreResult:
+    """Score candidate pairs with an existing model (no estimation).
+
+    With ``new_from``, only pairs whose second record has ``_i >= new_from``.
+    """
+    n = int(backend.scalar(f"SELECT count(*) FROM {RECS}"))
+    if plan.tf:
+        _add_tf(backend, plan.comparisons)
+    reports = _build_gammas(backend, plan, n, new_from)
+    candidates = int(backend.scalar(f"SELECT count(*) FROM {GAMMAS}"))
+    kept = _score(backend, model, plan.tf)
+    return ScoreResult(model, reports, candidates, kept, n)

@@ -1,0 +1,321 @@
+"""Privacy-preserving linkage: ``corridor encode`` and linking its outputs.
+
+An agency encodes its records with the secret key it shares only with the
+agencies it links with; what leaves the agency is, per record, its id, keyed
+Bloom filters of each field (never the values), birth year and sex in clear
+(coarse blocking keys) and keyed MinHash LSH band keys. The linker scores Dice
+similarities of the filters with the same Fellegi–Sunter model and EM as the
+plaintext linker, and blocks on the LSH bands.
+
+What this protects against and what it does not is in ``docs/linkage.md``:
+without the key, names cannot be encoded to test guesses; but Bloom filters of
+skewed name distributions remain open to frequency and pattern-mining attacks
+by a party holding many encodings, so encodings must be handled as personal
+data (restricted, never published).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corridor.errors import InputError, Location
+from corridor.linkage.backend import Backend, open_backend
+from corridor.linkage.blocking import BlockingRule, rule
+from corridor.linkage.bloom import FILTER_BITS, HASHES, bigrams, bloom_filters, minhash_bands
+from corridor.linkage.comparators import Comparison, Level
+from corridor.linkage.outputs import staged_output
+from corridor.records.reading import Source, load_records
+
+__all__ = [
+    "ENCODED_FIELDS",
+    "encode_file",
+    "load_encoded",
+    "pprl_comparisons",
+    "pprl_rules",
+    "read_key",
+]
+
+FORMAT = "corridor.pprl/1"
+WORDS = FILTER_BITS // 64
+# normalised column -> encoded field name
+ENCODED_FIELDS: dict[str, str] = {
+    "given": "given",
+    "given_nick": "given_nick",
+    "surnames": "surnames",
+    "dob": "dob",
+    "dob_dm": "dob_dm",
+    "nationality": "nationality",
+    "doc_number": "doc_number",
+    "phone": "phone",
+    "postcode": "postcode",
+    "city": "city",
+    "street": "street",
+    "street_number": "street_number",
+    "address2": "address2",
+    "state": "state",
+}
+# LSH groups: (name, fields whose bigrams form the set, bands, rows per band)
+LSH_GROUPS: tuple[tuple[str, tuple[str, ...], int, int], ...] = (
+    ("names", ("given", "surnames"), 8, 3),
+    ("dobnames", ("dob", "surnames"), 4, 4),
+    ("address", ("street", "city", "postcode"), 4, 3),
+)
+MIN_KEY_BYTES = 16
+LSH_CLASS = {"given": "name", "surnames": "name"}
+# fields hashed with one shared label, so their filters compare with each other
+# (a given name written in the surname column still meets its surname)
+HASH_LABEL = {"given": "name", "given_nick": "name", "surnames": "name"}
+
+
+def read_key(path: Path) -> bytes:
+    """The secret key: the file's bytes (at least 16; 32 random bytes recommended)."""
+    where = Location(file=str(path))
+    try:
+        key = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError("cannot read the key file", where, hint=exc.strerror) from None
+    key = key.strip()
+    if len(key) < MIN_KEY_BYTES:
+        raise InputError(
+            f"key file holds {len(key)} bytes, at least {MIN_KEY_BYTES} are needed",
+            where,
+            hint="make one with: head -c 32 /dev/urandom | base64 > corridor.key",
+        )
+    return key
+
+
+def _encode_frame(frame: pd.DataFrame, key: bytes, id_column: str) -> pa.Table:
+    columns: dict[str, pa.Array] = {
+        id_column: pa.array(frame["record_id"].astype(str)),
+        "dob_y": pa.array(frame["dob_y"], type=pa.int16()),
+        "sex": pa.array(frame["sex"], type=pa.string()),
+    }
+    fields: list[str] = []
+    # date of birth with day and month in order: equal when only they were swapped
+    day_month = frame[["dob_m", "dob_d"]].fillna(0).astype(int)
+    lo = day_month.min(axis=1).astype(str).str.zfill(2)
+    hi = day_month.max(axis=1).astype(str).str.zfill(2)
+    dm = (frame["dob_y"].fillna(0).astype(int).astype(str) + lo + hi).where(
+        frame["dob"].notna(), None
+    )
+    frame = frame.assign(dob_dm=dm)
+    for column, name in ENCODED_FIELDS.items():
+        values = frame[column].where(frame[column].notna(), None).tolist()
+        if not any(values):
+            continue
+        filters, present = bloom_filters(values, key, HASH_LABEL.get(name, name))
+        raw = filters.view(np.uint8).reshape(len(values), FILTER_BITS // 8)
+        blobs = [bytes(raw[i]) if present[i] else None for i in range(len(values))]
+        columns[f"bf_{name}"] = pa.array(blobs, type=pa.binary(FILTER_BITS // 8))
+        fields.append(name)
+    for group, group_fields, bands, rows in LSH_GROUPS:
+        used = [f for f in group_fields if f in frame and frame[f].notna().any()]
+        if not used:
+            continue
+        # names are tagged as one class, so swapped given name and surname give one set
+        sets = [
+            frozenset(
+                f"{LSH_CLASS.get(f, f)}:{g}"
+                for f in used
+                if isinstance(r[f], str)
+                for g in bigrams(r[f])
+            )
+            for r in frame[used].to_dict("records")
+        ]
+        keys = minhash_bands(sets, key, group, bands, rows)
+        for b in range(bands):
+            col = keys[:, b]
+            columns[f"lsh_{group}_{b}"] = pa.array(col, mask=col == 0, type=pa.int64())
+    meta = {
+        "format": FORMAT,
+        "filter_bits": FILTER_BITS,
+        "hashes": HASHES,
+        "fields": fields,
+        "lsh": [
+            {"group": g, "fields": list(f), "bands": b, "rows": r} for g, f, b, r in LSH_GROUPS
+        ],
+    }
+    table = pa.table(columns)
+    return table.replace_schema_metadata({b"corridor": json.dumps(meta).encode()})
+
+
+def encode_file(
+    path: Path,
+    key_file: Path,
+    id_column: str,
+    out: Path,
+    fields: dict[str, str] | None = None,
+) -> int:
+    """Encode a record file into ``out`` (Parquet); returns the number of records.
+
+    The key is read from ``key_file`` and appears in no output.
+    """
+    key = read_key(key_file)
+    with open_backend() as be:
+        load_records(be, [Path(path)], id_column, fields)
+        frame = be.fetch("SELECT * FROM recs ORDER BY _i").to_pandas()
+    table = _encode_frame(frame, key, id_column)
+    out = Path(out)
+    with staged_output(out.parent if str(out.parent) else Path("."), (out.name,)) as tmp:
+        pq.write_table(table, tmp / out.name, compression="zstd")
+    return table.num_rows
+
+
+def _read_encoded(path: Path, id_column: str) -> pa.Table:
+    where = Location(file=str(path))
+    if not Path(path).is_file():
+        raise InputError("file not found", where)
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(
+            "cannot read the file as Parquet written by `corridor encode`",
+            where,
+            hint=str(exc).splitlines()[0][:200],
+        ) from None
+    meta = (table.schema.metadata or {}).get(b"corridor")
+    if not meta or json.loads(meta).get("format") != FORMAT:
+        raise InputError(
+            "not a file written by `corridor encode`", where, hint="--pprl takes encoded inputs"
+        )
+    if id_column not in table.column_names:
+        raise InputError(
+            f"no id column `{id_column}`",
+            Location(str(path), column=id_column),
+            hint=f"columns are: {', '.join(table.column_names[:12])}",
+        )
+    return table
+
+
+def load_encoded(backend: Backend, paths: Sequence[Path], id_column: str) -> list[Source]:
+    """Build ``recs`` from encoded files: filters unpacked to words plus popcounts."""
+    frames: list[pa.Table] = []
+    sources: list[Source] = []
+    offset = 0
+    seen: dict[str, tuple[str, int]] = {}
+    for index, path in enumerate(paths):
+        table = _read_encoded(Path(path), id_column)
+        ids = table[id_column].to_pylist()
+        for row, rid in enumerate(ids, start=1):
+            if rid is None or str(rid).strip() == "":
+                raise InputError("empty record id", Location(str(path), row=row, column=id_column))
+            if rid in seen:
+                first = seen[rid]
+                raise InputError(
+                    "duplicate record id",
+                    Location(str(path), row=row, column=id_column, value=rid),
+                    hint=f"first seen in {first[0]} row {first[1]}",
+                )
+            seen[rid] = (Path(path).name, row)
+        n = table.num_rows
+        cols: dict[str, pa.Array | np.ndarray] = {
+            "_i": np.arange(offset, offset + n, dtype=np.int32),
+            "_src": np.full(n, index, dtype=np.uint8),
+            "record_id": table[id_column].cast(pa.string()),
+            "dob_y": table["dob_y"],
+            "sex": table["sex"],
+        }
+        for name in ENCODED_FIELDS.values():
+            col = f"bf_{name}"
+            if col not in table.column_names:
+                continue
+            arr = table[col].combine_chunks()
+            valid = ~np.asarray(arr.is_null().to_numpy(zero_copy_only=False))
+            raw = np.zeros((n, FILTER_BITS // 8), dtype=np.uint8)
+            if valid.any():
+                filled = [b if b is not None else bytes(FILTER_BITS // 8) for b in arr.to_pylist()]
+                raw = np.frombuffer(b"".join(filled), dtype=np.uint8).reshape(n, -1)
+            words = raw.view(np.uint64)
+            for j in range(WORDS):
+                cols[f"w_{name}_{j}"] = words[:, j].copy()
+            counts = np.bitwise_count(words).sum(axis=1).astype(np.int16)
+            cols[f"c_{name}"] = pa.array(counts, mask=~valid)
+        for col in table.column_names:
+            if col.startswith("lsh_"):
+                cols[col] = table[col]
+        frames.append(pa.table(cols))
+        sources.append(Source(index, Path(path), f"enc_{index}", n, {}))
+        offset += n
+    combined = pa.concat_tables(frames, promote_options="default")
+    backend.register("recs", combined)
+    return sources
+
+
+def _dice(name: str, other: str | None = None) -> str:
+    o = other or name
+    inter = " + ".join(f"bit_count(l.w_{name}_{j} & r.w_{o}_{j})" for j in range(WORDS))
+    return f"(2.0 * ({inter}) / (l.c_{name} + r.c_{o}))"
+
+
+def _dice_comparison(name: str, thresholds: Sequence[float], kinds: Sequence[str]) -> Comparison:
+    levels = [Level("identical filters", f"{_dice(name)} >= 0.999", m_start=0.85)]
+    levels += [
+        Level(f"dice >= {t}", f"{_dice(name)} >= {t}", m_start=0.1 / (i + 1))
+        for i, t in enumerate(thresholds)
+    ]
+    return Comparison(name, (f"c_{name}",), tuple(levels), frozenset(kinds))
+
+
+def pprl_comparisons() -> list[Comparison]:
+    """Dice comparisons mirroring the plaintext ones (levels by Dice similarity)."""
+    swapped = f"({_dice('given', 'surnames')} >= 0.85 OR {_dice('surnames', 'given')} >= 0.85)"
+    given_levels = (
+        Level("identical filters", f"{_dice('given')} >= 0.999", m_start=0.8),
+        Level("nickname", f"coalesce({_dice('given_nick')} >= 0.999, false)", m_start=0.03),
+        Level("dice >= 0.85", f"{_dice('given')} >= 0.85", m_start=0.06),
+        Level("dice >= 0.7", f"{_dice('given')} >= 0.7", m_start=0.03),
+        Level("swapped with surname", f"coalesce({swapped}, false)", m_start=0.01),
+    )
+    surname_levels = (
+        Level("identical filters", f"{_dice('surnames')} >= 0.999", m_start=0.8),
+        Level("dice >= 0.85", f"{_dice('surnames')} >= 0.85", m_start=0.08),
+        Level("dice >= 0.7", f"{_dice('surnames')} >= 0.7", m_start=0.04),
+        Level("swapped with given name", f"coalesce({swapped}, false)", m_start=0.01),
+    )
+    dob_levels = (
+        Level("identical filters", f"{_dice('dob')} >= 0.999", m_start=0.85),
+        Level(
+            "day and month swapped", f"coalesce({_dice('dob_dm')} >= 0.999, false)", m_start=0.02
+        ),
+        Level("dice >= 0.8", f"{_dice('dob')} >= 0.8", m_start=0.08),
+        Level("dice >= 0.6", f"{_dice('dob')} >= 0.6", m_start=0.03),
+    )
+    return [
+        Comparison("given", ("c_given",), given_levels, frozenset({"names"})),
+        Comparison("surnames", ("c_surnames",), surname_levels, frozenset({"names", "dobnames"})),
+        Comparison("dob", ("c_dob",), dob_levels, frozenset({"dobnames"})),
+        Comparison(
+            "sex", ("sex",), (Level("exact", "l.sex = r.sex", m_start=0.97),), frozenset({"sex"})
+        ),
+        _dice_comparison("nationality", (), ()),
+        _dice_comparison("doc_number", (0.8,), ()),
+        _dice_comparison("phone", (0.8,), ()),
+        _dice_comparison("postcode", (0.7,), ("address",)),
+        _dice_comparison("city", (0.8,), ("address",)),
+        _dice_comparison("street", (0.85, 0.7), ("address",)),
+        _dice_comparison("street_number", (), ()),
+        _dice_comparison("address2", (0.8,), ()),
+        _dice_comparison("state", (), ()),
+    ]
+
+
+def pprl_rules(backend: Backend) -> list[BlockingRule]:
+    """One rule per LSH band present in the inputs."""
+    columns = backend.fetch("SELECT * FROM recs LIMIT 0").column_names
+    rules = []
+    for group, _fields, bands, _rows in LSH_GROUPS:
+        for b in range(bands):
+            col = f"lsh_{group}_{b}"
+            if col in columns:
+                r = rule(f"lsh {group} {b}", f"{{}}.{col}")
+                rules.append(BlockingRule(r.name, r.left, r.right, frozenset({group})))
+    if not rules:
+        raise InputError("the encoded inputs carry no LSH blocking keys")
+    return rules[:16]

@@ -1,0 +1,116 @@
+"""Candidate pairs, their levels, and their match weights, as SQL.
+
+``gammas`` holds one row per candidate pair: the two record indices, the level
+of every comparison, for term-frequency levels the larger frequency of the two
+values, and a bit mask of the blocking rules the pair satisfies (EM needs it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from corridor.linkage.blocking import BlockingRule, mode_condition, rule_condition
+from corridor.linkage.comparators import Comparison, gamma_sql
+
+__all__ = ["gamma_columns", "gammas_select", "tf_column", "weight_sql"]
+
+
+def tf_column(column: str) -> str:
+    return f"tf_{column}"
+
+
+def gamma_columns(comparisons: Sequence[Comparison]) -> list[str]:
+    return [f"g_{c.name}" for c in comparisons]
+
+
+def tf_levels(comparisons: Sequence[Comparison]) -> list[tuple[int, int, str]]:
+    """``(comparison, level, column)`` of every term-frequency adjusted level."""
+    return [
+        (k, i, lv.tf_column)
+        for k, c in enumerate(comparisons)
+        for i, lv in enumerate(c.levels, start=1)
+        if lv.tf_column
+    ]
+
+
+def gammas_select(
+    from_sql: str,
+    comparisons: Sequence[Comparison],
+    rules: Sequence[BlockingRule],
+    where: str = "true",
+    tf: bool = True,
+) -> str:
+    """SELECT of ``li, ri, g_*, tf_*, rules`` for the pairs ``FROM from_sql WHERE where``.
+
+    ``from_sql`` names the two records ``l`` and ``r``.
+    """
+    cols = ["l._i AS li", "r._i AS ri"]
+    cols += [f"{gamma_sql(c)} AS g_{c.name}" for c in comparisons]
+    if tf:
+        for k, i, column in tf_levels(comparisons):
+            tcol = tf_column(column)
+            cols.append(
+                f"CAST(CASE WHEN {gamma_sql(comparisons[k])} = {i} "
+                f"THEN greatest(l.{tcol}, r.{tcol}) END AS FLOAT) AS tf_{k}"
+            )
+    if rules:
+        mask = " + ".join(
+            f"CASE WHEN coalesce({rule_condition(r)}, false) THEN {1 << b} ELSE 0 END"
+            for b, r in enumerate(rules)
+        )
+        cols.append(f"CAST({mask} AS USMALLINT) AS rules")
+    else:
+        cols.append("CAST(0 AS USMALLINT) AS rules")
+    return f"SELECT {', '.join(cols)} FROM {from_sql} WHERE {where}"
+
+
+def rule_pairs_select(
+    table: str,
+    comparisons: Sequence[Comparison],
+    rules: Sequence[BlockingRule],
+    index: int,
+    mode: str,
+    tf: bool = True,
+) -> str:
+    """The pairs rule ``index`` adds: its own, less those an earlier rule produced."""
+    rule = rules[index]
+    earlier = [f"NOT coalesce({rule_condition(r)}, false)" for r in rules[:index]]
+    where = " AND ".join([mode_condition(mode), *earlier])
+    from_sql = f"{table} l JOIN {table} r ON {rule_condition(rule)}"
+    return gammas_select(from_sql, comparisons, rules, where, tf)
+
+
+def weight_sql(
+    comparisons: Sequence[Comparison],
+    weights: Sequence[Sequence[float]],
+    u: Sequence[Sequence[float]],
+    prior_weight: float,
+    tf: bool = True,
+) -> str:
+    """The match weight of a ``gammas`` row: prior + level weights + tf adjustments."""
+    terms = [f"CAST({prior_weight!r} AS DOUBLE)"]
+    for k, c in enumerate(comparisons):
+        cases = " ".join(
+            f"WHEN {i} THEN CAST({float(w)!r} AS DOUBLE)" for i, w in enumerate(weights[k]) if i
+        )
+        terms.append(f"CASE g_{c.name} {cases} ELSE CAST(0 AS DOUBLE) END")
+    if tf:
+        for k, i, _column in tf_levels(comparisons):
+            # exact match on a value with frequency tf: u is tf, not the average u
+            u_exact = max(float(u[k][i]), 1e-9)
+            # (greatest() skips NULLs, so the NULL case is spelled out)
+            terms.append(
+                f"CASE WHEN tf_{k} IS NULL THEN CAST(0 AS DOUBLE)"
+                f" ELSE log2({u_exact!r} / greatest(tf_{k}, 1e-9)) END"
+            )
+    return " + ".join(terms)
+
+
+def probability_sql(weight: str) -> str:
+    return f"1.0 / (1.0 + pow(2.0, -({weight})))"
+
+
+def level_arrays(m: Sequence[Sequence[float]]) -> list[np.ndarray]:
+    return [np.asarray(x, dtype=np.float64) for x in m]
