@@ -223,8 +223,8 @@ def screen(programme: Programme, who: Applicant, as_of: date) -> Decision:
             Check(
                 "presence",
                 ok,
-                f"arrived {who.arrival_date}, "
-                f"{'on or before' if ok else 'after'} the cut-off {version.present_by}",
+                # the arrival date itself is personal data: kept encrypted, not copied here
+                f"arrived {'on or before' if ok else 'after'} the cut-off {version.present_by}",
             )
         )
     age = age_on(who.dob, as_of)
