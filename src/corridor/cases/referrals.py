@@ -182,7 +182,8 @@ def open_referral(
     invitation_ref: str | None = None,
 ) -> Referral:
     p = pathway(code)
-    if reg.status not in ("eligible", "scheduled", "interviewed", "referred"):
+    # a closed case (e.g. denied by one country) may be referred to another pathway
+    if reg.status not in ("eligible", "scheduled", "interviewed", "referred", "closed"):
         raise Conflict(f"{reg.reference} is `{reg.status}`: only eligible cases can be referred")
     if p.requires == "sponsor_ref" and not sponsor_ref:
         raise Invalid("parole needs the supporter's reference (sponsor_ref)")
