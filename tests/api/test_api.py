@@ -219,3 +219,11 @@ def test_real_data(shared_data: Path, tmp_path: Path) -> None:
     scores = client.get(f"{V1}/backtests", params=params).json()["data"]
     assert [(r["series"], r["model"], r["horizon"]) for r in scores] == [("honduras", "naive", 1)]
     assert scores[0]["mape"] == pytest.approx(29.8, abs=0.1)  # as in analysis.series
+
+
+def test_repeated_parameter_in_another_order_is_another_answer(client: TestClient) -> None:
+    # FastAPI reads the last of repeated values, so the order is part of the question.
+    first = client.get(f"{V1}/flows?nat=MEX&nat=VEN&by=nat").json()["data"]
+    second = client.get(f"{V1}/flows?nat=VEN&nat=MEX&by=nat").json()["data"]
+    assert [r["nat"] for r in first] == ["VEN"]
+    assert [r["nat"] for r in second] == ["MEX"]

@@ -50,3 +50,14 @@ def test_size_zero_computes_every_time() -> None:
     for _ in range(3):
         cache.get_or_compute("k", lambda: calls.append(1) or _rendered("y"))
     assert len(calls) == 3
+
+
+def test_cache_key_keeps_the_order_of_repeated_parameters() -> None:
+    from corridor.api.respond import cache_key
+
+    a = cache_key("v", "/p", [("nat", "VEN"), ("nat", "HTI")], "json")
+    b = cache_key("v", "/p", [("nat", "HTI"), ("nat", "VEN")], "json")
+    assert a != b
+    # different parameters in another order are still one question
+    c = cache_key("v", "/p", [("to", "2024"), ("nat", "VEN"), ("format", "json")], "json")
+    assert c == cache_key("v", "/p", [("nat", "VEN"), ("to", "2024")], "json")

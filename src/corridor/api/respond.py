@@ -1,9 +1,10 @@
 """Responses: JSON or CSV, cached per store version, with ETag and Cache-Control.
 
-Every computation the API serves depends only on the store's contents, and a
-store only changes by gaining a release. So a response is keyed by the store's
-latest release id plus the request (path, query, format): an ingest makes
-every older entry unreachable, and clients revalidate with ``If-None-Match``.
+Every computation the API serves depends only on the store's contents. A
+response is keyed by the store's version (its latest release id and the file's
+size and mtime, so alerts or scores written without a new release count
+too) plus the request (path, query, format): any write makes every older entry
+unreachable, and clients revalidate with ``If-None-Match``.
 """
 
 from __future__ import annotations
@@ -160,8 +161,13 @@ def wanted_format(request: Request) -> str:
 
 
 def cache_key(version: str, path: str, query: list[tuple[str, str]], fmt: str) -> str:
-    """One key for a response: store version, path, sorted query (``format`` aside), format."""
-    return json.dumps([version, path, fmt, sorted((k, v) for k, v in query if k != "format")])
+    """One key for a response: store version, path, query sorted by name (``format`` aside), format.
+
+    The sort is by name only and stable: FastAPI reads the last of repeated
+    values, so ``?nat=A&nat=B`` and ``?nat=B&nat=A`` ask different questions.
+    """
+    kept = [(k, v) for k, v in query if k != "format"]
+    return json.dumps([version, path, fmt, sorted(kept, key=lambda kv: kv[0])])
 
 
 def respond(request: Request, compute: Callable[[], Payload]) -> Response:
