@@ -38,22 +38,35 @@ def synth_cmd(
 ) -> None:
     """Simulate a corridor with ground truth: one Parquet file of person records per agency,
     the truth (record -> person, group, ring), and monthly aggregates for `corridor ingest`."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from corridor.synth.run import synth
 
     started = time.perf_counter()
-    with Progress(
-        TextColumn("simulating"), BarColumn(), TextColumn("{task.completed}/{task.total} chunks"),
-        TimeElapsedColumn(), console=err_console, transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("synth", total=None)
+    # The bar starts with the first chunk: a mistake found before (an option, the
+    # profile) prints its one line alone.
+    bar: Progress | None = None
+    task: TaskID | None = None
 
-        def step(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def step(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            bar = Progress(
+                TextColumn("simulating"), BarColumn(),
+                TextColumn("{task.completed}/{task.total} chunks"), TimeElapsedColumn(),
+                console=err_console, transient=True,
+            )  # fmt: skip
+            bar.start()
+            task = bar.add_task("synth", total=total)
+        assert task is not None
+        bar.update(task, completed=done, total=total)
 
+    try:
         result = synth(out, people=people, seed=seed, calibrate_from=calibrate_from,
                        profile=profile, force=force, progress=step)  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.stop()
     counts = result.manifest["counts"]
     took = time.perf_counter() - started
     console.print(

@@ -100,9 +100,9 @@ class Model:
     households_per_group_darien: float = 4.0
     households_per_group_later: float = 1.5
     # Household kinds: single adult, couple, adult(s) with children. UNICEF put
-    # children at about one in five Darién crossers in 2023.
-    household_kinds: tuple[float, float, float] = (0.62, 0.08, 0.30)
-    max_children: int = 4
+    # children at about one in five Darién crossers in 2023 (these give ~25%).
+    household_kinds: tuple[float, float, float] = (0.70, 0.10, 0.20)
+    max_children: int = 3
     # Smuggling rings: share of groups of two or more households moved by a ring
     # (a guide goes with those of three or more); people per ring.
     ring_group_share: float = 0.3

@@ -132,12 +132,13 @@ def _write(
     groups_w = pq.ParquetWriter(tmp / "truth" / "groups.parquet", GROUP_SCHEMA, **opts)
     seq = dict.fromkeys(AGENCY_LIST, 0)
     flows = FlowCounter(ctx.plan.targets.months[0], ctx.nats)
-    counts = {"people": 0, "households": 0, "groups": 0, "guide_crossings": 0}
+    counts = {"people": 0, "households": 0, "groups": 0, "guide_crossings": 0, "travellers": 0}
     n_chunks = -(-people // CHUNK)
     try:
         for i in range(n_chunks):
             size = min(CHUNK, people - i * CHUNK)
             chunk = build_chunk(ctx, i, size)
+            counts["travellers"] += size - round(size * ctx.model.smo_only_share)
             for a_idx, agency in enumerate(AGENCY_LIST):
                 rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, 3, i, a_idx]))
                 table, truth = agency_tables(chunk, agency, profiles[agency], vocab, ctx.bank,
@@ -163,10 +164,13 @@ def _write(
         "corridor_version": __version__,
         "layout_version": LAYOUT_VERSION,
         "chunk_size": CHUNK,
+        # simulated people per person of the targets: expected counts are targets * scale
+        "scale": counts["travellers"] / float(ctx.plan.joiners.sum()),
         "counts": {
             "records": {a: n for a, n in seq.items()},
             "records_total": sum(seq.values()),
             "travellers_and_registrants": people,
+            "travellers": counts["travellers"],
             "distinct_people": counts["people"]
             - counts["guide_crossings"]
             + int(ctx.rings.guide_ids.size),
