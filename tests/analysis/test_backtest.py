@@ -109,3 +109,13 @@ def test_backtest_errors() -> None:
         backtest(s, models=["oracle"], start=None, end=None)
     with pytest.raises(QueryError, match="needs"):
         backtest({"a": s}, models=["corridor"], upstream={"a": ("b",)})
+
+
+def test_window_months_read_like_every_other_from_to() -> None:
+    s = months([300.0] * 40).rename("flat")  # 2019-01 .. 2022-04
+    # a year as `end` means its December, as in Store.flows and /series
+    by_year = backtest(s, models=["naive"], horizons=[1], start="2020", end="2020")
+    by_month = backtest(s, models=["naive"], horizons=[1], start="2020-01", end="2020-12")
+    assert by_year["n_origins"].tolist() == by_month["n_origins"].tolist() == [12]
+    with pytest.raises(QueryError, match="not a month"):
+        backtest(s, models=["naive"], start="foo")

@@ -26,6 +26,7 @@ import pandas as pd
 
 from corridor.analysis.forecast import BASELINES, forecast
 from corridor.errors import ConfigError, QueryError
+from corridor.store.query import parse_month
 
 SURGE = 0.25
 SURGE_HIT = 0.10
@@ -66,8 +67,9 @@ def forecast_errors(
     y = panel[series].astype("float64")
     y = y.loc[: y.last_valid_index()] if y.notna().any() else y.iloc[:0]
     ups = {u: panel[u] for u in upstream}
-    lo = pd.Timestamp(start) if start else y.index.min()
-    hi = pd.Timestamp(end) if end else y.index.max()
+    # months read as everywhere else: ``2023`` as a start is January, as an end December
+    lo = pd.Timestamp(parse_month(start)) if start else y.index.min()
+    hi = pd.Timestamp(parse_month(end, end=True)) if end else y.index.max()
     hmax = max(horizons)
     origins = [
         o for o in y.index
