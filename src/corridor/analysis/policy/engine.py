@@ -127,8 +127,9 @@ def _run(
     pending: Transition | None = None
     first = int(days.searchsorted(start))
     stop = int(days.searchsorted(last, side="right"))
+    dates = days.date  # plain dates once: boxing a Timestamp per day is the slow part
     for i in range(first, stop):
-        day = days[i].date()
+        day = dates[i]
         if pending is not None and day >= pending.date:
             state, run = pending.state, 0
             applied.append(pending)
@@ -144,5 +145,5 @@ def _run(
             # without delay applies from the next day
             when = day + timedelta(days=max(cond.delay_days, 1))
             target = "lifted" if state == "in_force" else "in_force"
-            pending = Transition(when, target, day, days[i - run + 1].date(), avg, cond)
+            pending = Transition(when, target, day, dates[i - run + 1], avg, cond)
     return states, applied, pending

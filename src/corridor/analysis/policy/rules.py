@@ -132,7 +132,7 @@ class PolicyRule:
                 valid += ["effective_from", "effective_to", "initial_state"]
                 raise ConfigError(f"{where}: unknown setting `{key}`{_suggest(key, valid)}; "
                                   f"use one of: {', '.join(valid)}")  # fmt: skip
-        _check_dates(rule, "what-if")
+        _check(rule, "what-if")
         return rule
 
 
@@ -193,17 +193,18 @@ def _rule(raw: Mapping[str, object], file: str) -> PolicyRule:
         lift=_condition(_table(raw, "lift", where), f"{where}: [lift]"),
         effective_to=end, title_es=texts["title_es"], notes=texts["notes"], file=file,
     )  # fmt: skip
+    _check(rule, where)
+    return rule
+
+
+def _check(rule: PolicyRule, where: str) -> None:
+    """What only the whole rule can tell: directions, threshold order, dates."""
     if rule.activate.op in ("<", "<=") or rule.lift.op in (">", ">="):
         raise ConfigError(f"{where}: [activate] needs `>=` or `>` and [lift] `<` or `<=` "
                           "(a rule comes into force when numbers are high)")  # fmt: skip
     if rule.lift.threshold > rule.activate.threshold:
         raise ConfigError(f"{where}: the lift threshold ({rule.lift.threshold:,.0f}) is above "
                           f"the activation threshold ({rule.activate.threshold:,.0f})")  # fmt: skip
-    _check_dates(rule, where)
-    return rule
-
-
-def _check_dates(rule: PolicyRule, where: str) -> None:
     if rule.effective_to is not None and rule.effective_to < rule.effective_from:
         raise ConfigError(f"{where}: effective_to ({rule.effective_to}) is before "
                           f"effective_from ({rule.effective_from})")  # fmt: skip
