@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from corridor.analysis.alert_rules import DEFAULT_RULES, Rule, load_rules, rules_for
 from corridor.analysis.alerts import Alert, evaluate, list_alerts, save
 from corridor.cli.main import app
-from corridor.errors import ConfigError
+from corridor.errors import ConfigError, QueryError
 from corridor.store import Store, ingest
 
 MONTHS = pd.date_range("2023-01", periods=30, freq="MS")
@@ -152,6 +152,9 @@ def test_save_is_idempotent_per_rule_series_and_month(store: Store, tmp_path: Pa
 
 def test_list_alerts_before_any_evaluation_is_empty(store: Store) -> None:
     assert list_alerts(store).empty
+    # a bad month is refused whether or not alerts were stored yet
+    with pytest.raises(QueryError, match="not a month"):
+        list_alerts(store, since="foo")
 
 
 def _rules_file(tmp: Path, text: str, name: str = "mine.toml") -> Path:

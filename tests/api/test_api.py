@@ -76,6 +76,7 @@ def test_csv_by_query_or_accept(client: TestClient) -> None:
         (f"{V1}/backtests?checkpoint=nowhere", 404, "unknown checkpoint"),
         (f"{V1}/alerts?checkpoint=nowhere", 400, "unknown checkpoint"),
         (f"{V1}/alerts", 200, '"data":[]'),
+        (f"{V1}/alerts?since=foo", 400, "not a month"),
     ],
 )
 def test_errors_are_one_json_line(client: TestClient, url: str, status: int, says: str) -> None:

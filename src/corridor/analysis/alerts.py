@@ -210,13 +210,13 @@ def list_alerts(
     severity: str | None = None,
 ) -> pd.DataFrame:
     """Stored alerts, newest month first (an empty frame when none were evaluated yet)."""
+    start = parse_month(since) if isinstance(since, str) else since  # checked even when empty
     con = store.connect()
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         if "alerts" not in tables:
             return pd.DataFrame(columns=list(COLUMNS))
         where, params = ["1 = 1"], []
-        start = parse_month(since) if isinstance(since, str) else since
         for col, value in (("period >=", start), ("rule =", rule),
                            ("checkpoint =", checkpoint), ("severity =", severity)):  # fmt: skip
             if value is not None:
