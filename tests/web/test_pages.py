@@ -108,6 +108,8 @@ def test_sources_list_releases(client: TestClient) -> None:
         ("/checkpoint/darien?from=2023-13", 400, "`2023-13` is not a month"),
         ("/nationality?nat=XYZ", 400, "no counts for nationality `XYZ`"),
         ("/checkpoint/darien?from=2024-01&to=2023-01", 400, "`from` (2024-01) is after `to`"),
+        # the store would refuse it later anyway: say so before, in the page's words
+        ("/checkpoint/darien?from=Jan%202023", 400, "`Jan 2023` is not a month"),
     ],
 )
 def test_bad_requests_are_pages_with_one_message(
@@ -243,3 +245,9 @@ def test_alerts_listed_on_overview_checkpoint_alerts_page_and_report(tmp_path: P
     assert page.count('class="sev-') == 2 and "(darien-new)" in page
     html = report_html(store, "en")
     assert html.count('class="sev-') == 2 + 2  # the list, and each checkpoint's own
+
+
+def test_a_year_as_to_means_its_december(small_store: Store) -> None:
+    # as in Store.flows and the API: from 2023-06 to 2023 is June to December
+    d = views.checkpoint_detail(small_store, "darien", "en", start="2023-06", end="2023")
+    assert d["span"] == "June 2023 to December 2023"

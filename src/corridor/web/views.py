@@ -18,6 +18,7 @@ from corridor.analysis.series import CHECKPOINTS, Checkpoint, checkpoint, monthl
 from corridor.countries.names import name_of
 from corridor.errors import CorridorError, QueryError
 from corridor.store import Store
+from corridor.store.query import parse_month
 from corridor.web.charts import COLOURS, Band, Line, line_chart
 from corridor.web.i18n import TEXT, t
 
@@ -41,13 +42,13 @@ def nat_name(code: str, lang: str) -> str:
 
 
 def month_arg(value: str | None) -> str | None:
-    """A ``YYYY-MM`` (or ``YYYY``) filter from a form, checked; blank means none."""
+    """A ``YYYY-MM`` (or ``YYYY``) filter from a form, checked as the store reads it."""
     value = (value or "").strip()
     if not value:
         return None
     try:
-        pd.Period(value, freq="M")
-    except ValueError:
+        parse_month(value)
+    except QueryError:
         raise QueryError(f"`{value}` is not a month: use YYYY-MM, e.g. 2024-01") from None
     return value
 
@@ -170,7 +171,8 @@ def checkpoint_detail(
     """A checkpoint's series in a window, its top nationalities, trends and forecast."""
     cp = checkpoint(cp_id)
     start, end = month_arg(start), month_arg(end)
-    if start and end and pd.Period(start, freq="M") > pd.Period(end, freq="M"):
+    # a year as ``to`` is its December, as in Store.flows
+    if start and end and parse_month(start) > parse_month(end, end=True):
         raise QueryError(f"`from` ({start}) is after `to` ({end})")
     series = monthly(store, cp, start=start, end=end)
     title = t("cp_title", lang, label=cp_label(cp, lang), unit=unit_text(cp, lang, short=True))
