@@ -16,6 +16,7 @@ from corridor.cli import (
     fetch_cmd,
     forecast_cmds,
     linkage_cmds,
+    policy_cmds,
     quality_cmds,
     query_cmds,
     report_cmd,
@@ -52,6 +53,7 @@ app.command("synth")(synth_cmd.synth_cmd)
 app.command("link")(linkage_cmds.link_cmd)
 app.command("encode")(linkage_cmds.encode_cmd)
 app.add_typer(cases_app, name="cases")
+app.add_typer(policy_cmds.app, name="policy")
 
 
 def main() -> None:
