@@ -51,9 +51,17 @@ def render(template: str, params: dict[str, Any]) -> str:
 
 
 def enqueue(
-    session: Session, keys: Keyring, reg: Registration, template: str, params: dict[str, Any]
+    session: Session,
+    keys: Keyring,
+    reg: Registration,
+    template: str,
+    params: dict[str, Any],
+    recipients: dict[str, str | None] | None = None,
 ) -> int:
-    """One message per contact channel the applicant gave; returns how many."""
+    """One message per contact channel the applicant gave; returns how many.
+
+    ``recipients`` (channel -> address) spares decrypting what the caller holds.
+    """
     full = {"reference": reg.reference, "lang": reg.lang, **params}
     n = 0
     for channel, enc, name in (
@@ -62,7 +70,8 @@ def enqueue(
     ):
         if enc is None:
             continue
-        recipient = keys.encrypt(keys.decrypt(enc, name), "recipient")
+        plain = recipients[channel] if recipients else keys.decrypt(enc, name)
+        recipient = keys.encrypt(plain, "recipient")
         session.add(
             OutboxMessage(
                 registration_id=reg.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -48,23 +49,19 @@ def register(
 ) -> Created:
     """Store one household's registration, screened against the rules in force today.
 
-    The same ``submission_id`` with the same body returns the first answer
-    (``replayed``); with another body it is a conflict. Runs in the caller's
-    transaction; a concurrent duplicate insert surfaces as IntegrityError, which
-    the caller resolves with :func:`replay`.
+    Runs in the caller's transaction. A ``submission_id`` used before makes the
+    insert fail (IntegrityError, see :func:`is_duplicate_submission`); the caller
+    then answers with :func:`replay`: the first answer for the same body, a
+    conflict for another. Checking first would cost every registration a query
+    to spare the rare retry one.
     """
-    earlier = replay(db_session, keys, body, submission_id)
-    if earlier is not None:
-        return earlier
-    office = db_session.get(Office, body.office)
-    if office is None or not office.active:
-        raise Invalid(f"unknown office `{body.office}`")
+    country = office_country(db_session, body.office)
     principal = body.members[0]
     token = new_status_token()
     now = audit.now()
     reg = Registration(
-        reference=new_reference(office.country),
-        office_code=office.code,
+        reference=new_reference(country),
+        office_code=body.office,
         submission_id=submission_id,
         body_hash=body_hash(body),
         status_token_hash=token_hash(token),
@@ -111,7 +108,14 @@ def register(
     db_session.add(reg)
     db_session.flush()
     decision = apply_screening(db_session, reg, applicant_of(body), today, None)
-    outbox.enqueue(db_session, keys, reg, "registered", {})
+    outbox.enqueue(
+        db_session,
+        keys,
+        reg,
+        "registered",
+        {},
+        recipients={"sms": body.contact_phone, "email": body.contact_email},
+    )
     audit.record(
         db_session,
         f"applicant:{reg.reference}",
@@ -119,13 +123,31 @@ def register(
         "registration",
         reg.reference,
         {
-            "office": office.code,
+            "office": body.office,
             "members": len(body.members),
             "eligible": decision.eligible,
             "duplicates": len(matches),
         },
     )
     return Created(reg.reference, token, reg.status, decision.eligible, False)
+
+
+_OFFICES: dict[tuple[str, str], tuple[float, str]] = {}
+OFFICE_TTL = 30.0  # seconds an office's country and status are trusted from memory
+
+
+def office_country(db_session: Session, code: str) -> str:
+    """The office's country (cached briefly: read on every registration, changed rarely)."""
+    key = (str(db_session.get_bind().engine.url), code)
+    hit = _OFFICES.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    office = db_session.get(Office, code)
+    if office is None or not office.active:
+        _OFFICES.pop(key, None)
+        raise Invalid(f"unknown office `{code}`")
+    _OFFICES[key] = (time.monotonic() + OFFICE_TTL, office.country)
+    return office.country
 
 
 def replay(
@@ -165,11 +187,10 @@ def stored_applicant(keys: Keyring, reg: Registration) -> Applicant:
 def apply_screening(
     db_session: Session, reg: Registration, who: Applicant, as_of: date, staff_id: int | None
 ) -> Decision:
-    office = db_session.get(Office, reg.office_code)
-    assert office is not None
-    programme = load_rules().get(office.country)
+    country = office_country(db_session, reg.office_code)
+    programme = load_rules().get(country)
     if programme is None:
-        raise Invalid(f"no eligibility rules for {office.country}")
+        raise Invalid(f"no eligibility rules for {country}")
     decision = screen(programme, who, as_of)
     db_session.add(
         Screening(
