@@ -66,6 +66,7 @@ def test_csv_by_query_or_accept(client: TestClient) -> None:
         (f"{V1}/sql?q=SELECT * FROM read_csv('/etc/passwd')", 400, "SQL failed"),
         (f"{V1}/sql?q=COPY flows TO '/tmp/corridor_api_leak.csv'", 400, "SQL failed"),
         (f"{V1}/trends/nowhere", 404, "unknown checkpoint"),
+        (f"{V1}/trends/us_southwest?from=2030-01", 400, "between 2030-01 and the end"),
         (f"{V1}/series/darien?format=csv", 200, "month,n"),
         (f"{V1}/forecasts/nowhere", 404, "unknown checkpoint"),
         (f"{V1}/forecasts/darien?model=bogus", 400, "unknown model `bogus`"),

@@ -429,7 +429,9 @@ def trends(
     observed = series.dropna()
     if observed.empty:
         who = f" for nationality {nat.upper()}" if nat else ""
-        raise QueryError(f"no data for checkpoint `{cp.id}`{who} in the store")
+        # same words as corridor_view: a window with no data is not an empty store
+        window = f" between {start or 'the start'} and {end or 'the end'}" if start or end else ""
+        raise QueryError(f"no data for checkpoint `{cp.id}`{who}{window or ' in the store'}")
     mom, yoy = latest_changes(series, label=label, lang=lang)
     fall, rise = largest_changes(series, label=label, lang=lang, min_level=min_level)
     return TrendReport(
