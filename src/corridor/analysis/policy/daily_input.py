@@ -34,6 +34,12 @@ def read_daily(path: str | Path) -> pd.Series:
         raise InputError(
             f"cannot read the file: {exc.strerror}", Location(file=str(path))
         ) from None
+    return parse_daily(text, path)
+
+
+def parse_daily(text: str, path: str | Path = "<input>") -> pd.Series:
+    """The same from the text of such a file (``path`` names it in errors)."""
+    path = Path(path)
     rows = list(csv.reader(text.splitlines()))
     if not rows:
         raise InputError("the file is empty", Location(file=str(path)))

@@ -136,10 +136,14 @@ class PolicyRule:
         return rule
 
 
-def load_rule(name_or_path: str | Path) -> PolicyRule:
-    """A shipped rule by id, or a rule file by path."""
+def load_rule(name_or_path: str | Path, *, files: bool = True) -> PolicyRule:
+    """A shipped rule by id, or (when ``files``) a rule file by path.
+
+    The API passes ``files=False``: a request must never make the server read
+    a path of the client's choosing.
+    """
     path = Path(name_or_path)
-    if not path.suffix:
+    if not files or not path.suffix:
         for rule in shipped_rules():
             if rule.id == str(name_or_path):
                 return rule

@@ -20,9 +20,11 @@ from corridor.store import Store
 LEAD_MONTHS = 3
 
 
-def rule_with(name_or_path: str | Path, changes: Mapping[str, str] | None = None) -> PolicyRule:
-    """A rule (shipped id or file), with what-if changes applied."""
-    rule = load_rule(name_or_path)
+def rule_with(
+    name_or_path: str | Path, changes: Mapping[str, str] | None = None, *, files: bool = True
+) -> PolicyRule:
+    """A rule (shipped id, or a file when ``files``), with what-if changes applied."""
+    rule = load_rule(name_or_path, files=files)
     return rule.with_changes(changes) if changes else rule
 
 
