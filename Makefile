@@ -29,6 +29,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/connectors.py
+	$(BIN)/python benchmarks/synth.py --people 200000
 	$(BIN)/pip install --quiet -e '.[dev,bench]' && $(BIN)/python benchmarks/linkage.py
 
 clean:

@@ -52,11 +52,21 @@ class FlowCounter:
             np.int64
         )
         minor = (ev.day - chunk.people.dob[p]) < _ADULT_DAYS
-        cols = np.stack([ev.agency, ev.geo, ev.event, month, chunk.people.nat[p],
-                         chunk.sex[p], minor, ev.partner + 1], axis=1).astype(np.int64)  # fmt: skip
-        keys, n = np.unique(cols, axis=0, return_counts=True)
-        for key, count in zip(map(tuple, keys.tolist()), n.tolist(), strict=True):
-            self.counts[key] += count
+        cols = [ev.agency, ev.geo, ev.event, month, chunk.people.nat[p], chunk.sex[p], minor,
+                ev.partner + 1]  # fmt: skip
+        # one int64 key per record (mixed radix): a 1-D unique is far faster than rows
+        radix = [int(c.max()) + 1 for c in cols]
+        key = np.zeros(ev.house.size, dtype=np.int64)
+        for col, r in zip(cols, radix, strict=True):
+            key = key * r + col.astype(np.int64)
+        keys, n = np.unique(key, return_counts=True)
+        parts = []
+        for r in reversed(radix):
+            keys, rem = np.divmod(keys, r)
+            parts.append(rem)
+        rows = np.stack(parts[::-1], axis=1).tolist()
+        for row, count in zip(rows, n.tolist(), strict=True):
+            self.counts[tuple(row)] += count
 
     def write(self, folder: Path, seed: int) -> dict[str, int]:
         """One CSV per source; returns rows per file name."""

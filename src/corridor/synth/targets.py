@@ -201,3 +201,34 @@ def to_json(targets: Targets, sources: dict[str, str], top: int = 20) -> dict:
             "shares": shares,
         }
     return out
+
+
+_SHIPPED_SOURCES = {
+    "darien": "Panama SNM, Darién irregular transits by nationality (monthly), as published "
+    "by SNM and harmonised by IOM GDI (gdidata irreg_darien_nat)",
+    "honduras": "Honduras INM, irregular arrivals by nationality (monthly), INM Power BI "
+    "exports / gdidata irreg_honduras_nat",
+    "mexico": "Mexico UPM Boletín mensual, table 3.1.1 (foreigners presented to or channelled "
+    "by the INM: events), gdidata irreg_mexico_nat",
+    "us_southwest": "US CBP Southwest Land Border Encounters (USBP + OFO, Title 8 and 42: "
+    "events), gdidata irreg_usa",
+    "guatemala_returns": "Guatemala IGM, Guatemalans returned from Mexico and the US "
+    "(monthly), gdidata irreg_guatemala",
+}
+
+
+def write_builtin(db: Path, out: Path, start: str = "2023-01", end: str = "2024-12") -> None:
+    """Regenerate the shipped parameter set from a store with the agencies' series."""
+    body = to_json(from_store(db, start, end), _SHIPPED_SOURCES)
+    about = (
+        f"Monthly totals and yearly nationality shares of the corridor checkpoints, {start}.."
+        f"{end}, from the agencies' publications (see each source). Regenerate from a store "
+        "with `python -m corridor.synth.targets STORE OUT.json`."
+    )
+    out.write_text(json.dumps({"about": about, **body}, indent=1, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintenance helper
+    import sys
+
+    write_builtin(Path(sys.argv[1]), Path(sys.argv[2]))
