@@ -21,6 +21,14 @@ def test_gap_breaks_the_line_instead_of_dropping_to_zero() -> None:
     assert path.group(1).count("L") == 3
 
 
+def test_a_month_left_out_of_the_index_is_a_gap_too() -> None:
+    # e.g. series.dropna(): the months after the gap keep their place on the x axis
+    series = pd.Series([100, 200, np.nan, 400, 500, 600], index=MONTHS, dtype="float64")
+    assert line_chart([Line("VEN", series.dropna())], title="t") == line_chart(
+        [Line("VEN", series)], title="t"
+    )
+
+
 def test_end_label_names_line_and_last_value_in_each_language() -> None:
     series = pd.Series([1000, 2000, 3000, 4000, 5000, 12345], index=MONTHS, dtype="float64")
     en = line_chart([Line("Darién", series)], title="Darién, persons per month", lang="en")

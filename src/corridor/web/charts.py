@@ -1,9 +1,10 @@
 """Line charts as inline SVG, drawn on the server.
 
 Each line is labelled at its end with its name and last value, so a reader
-never hunts for a legend; gaps (NaN months) break the line instead of being
-drawn as zeros. The SVG scales to its container (``viewBox``), so one chart
-serves a phone and a desktop.
+never hunts for a legend; gaps (NaN months, or months left out of the index)
+break the line instead of being drawn as zeros or joined across. The SVG
+scales to its container (``viewBox``), so one chart serves a phone and a
+desktop.
 """
 
 from __future__ import annotations
@@ -90,9 +91,12 @@ def line_chart(
     drawn = [ln for ln in lines if ln.values.notna().any()]
     if not drawn:
         return ""
-    index = sorted({ts for ln in drawn for ts in ln.values.index})
+    stamps = {ts for ln in drawn for ts in ln.values.index}
     for band in bands:
-        index = sorted(set(index) | set(band.lo.index))
+        stamps |= set(band.lo.index)
+    # every month in the span gets its slot: a month left out of an index
+    # (e.g. by dropna) is a gap, not a month that never was
+    index = sorted(stamps | set(pd.date_range(min(stamps), max(stamps), freq="MS")))
     top = max(
         [float(ln.values.max()) for ln in drawn] + [float(b.hi.max()) for b in bands if len(b.hi)]
     )
@@ -123,7 +127,7 @@ def line_chart(
         lower = [(x(ts), y(float(v))) for ts, v in band.lo.dropna().items()][::-1]
         pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in upper + lower)
         out.append(f'<polygon points="{pts}" fill="{band.colour}" fill-opacity="{band.opacity}" />')
-    out += _lines(drawn, x, y, left + plot_w, lang)
+    out += _lines(drawn, index, x, y, left + plot_w, lang)
     out.append("</svg>")
     return "".join(out)
 
@@ -167,6 +171,7 @@ def _axes(
 
 def _lines(
     drawn: Sequence[Line],
+    index: Sequence[pd.Timestamp],
     x: Callable[[Any], float],
     y: Callable[[float], float],
     x_end: float,
@@ -175,9 +180,9 @@ def _lines(
     out = []
     label_ys: list[float] = []
     for ln in drawn:
-        points = [
-            None if pd.isna(v) else (x(ts), y(float(v))) for ts, v in ln.values.sort_index().items()
-        ]
+        values = ln.values.sort_index()
+        values = values.reindex([ts for ts in index if values.index[0] <= ts <= values.index[-1]])
+        points = [None if pd.isna(v) else (x(ts), y(float(v))) for ts, v in values.items()]
         dash = ' stroke-dasharray="5 4"' if ln.dashed else ""
         out.append(
             f'<path d="{_path(points)}" fill="none" stroke="{ln.colour}" stroke-width="2"{dash} />'
