@@ -251,3 +251,26 @@ def test_a_year_as_to_means_its_december(small_store: Store) -> None:
     # as in Store.flows and the API: from 2023-06 to 2023 is June to December
     d = views.checkpoint_detail(small_store, "darien", "en", start="2023-06", end="2023")
     assert d["span"] == "June 2023 to December 2023"
+
+
+def test_along_the_corridor_with_no_one_upstream(tmp_path: Path) -> None:
+    # AFG counted as 0 in the Darién and 5 a month in Honduras: no ratio, and no 500
+    import csv
+
+    months = pd.date_range("2022-01", periods=20, freq="MS")
+    files = []
+    for name, header, rows in (
+        ("irreg_darien_nat.csv", ["t", "q", "nat", "n"],
+         [[f"{m:%Y-%m-%d}", f"{m:%Y-%m-%d}", nat, n] for m in months
+          for nat, n in (("VEN", 100), ("AFG", 0))]),
+        ("irreg_honduras_nat.csv", ["t", "nat", "n"],
+         [[f"{m:%Y-%m-%d}", nat, n] for m in months for nat, n in (("VEN", 80), ("AFG", 5))]),
+    ):  # fmt: skip
+        with (tmp_path / name).open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([header, *rows])
+        files.append(tmp_path / name)
+    from corridor.store import ingest
+
+    ingest(tmp_path / "c.duckdb", files)
+    rows = views.along_corridor(Store(tmp_path / "c.duckdb"), "AFG", "en")
+    assert [r["ratio"] for r in rows] == ["– (20 months both cover)"]

@@ -7,6 +7,7 @@ installed in this checkout; a page never fails because one is missing.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -145,10 +146,11 @@ def along_corridor(store: Store, nat: str, lang: str) -> list[dict[str, str]]:
         lead = t("lead_few", lang)
         if lt is not None and lt.pairs >= MIN_PAIRS:
             lead = t("lead_value", lang, lag=lt.lag, corr=txt.ratio(lt.corr, lang))
+        # no one counted upstream over those months: there is no ratio to give
+        value = "–" if math.isnan(r.ratio) else txt.count(100 * r.ratio, lang)
         rows.append({
             "stretch": f"{_short(up, lang)} → {_short(down, lang)}",
-            "ratio": t("ratio_months", lang, value=txt.count(100 * r.ratio, lang),
-                       months=r.months),
+            "ratio": t("ratio_months", lang, value=value, months=r.months),
             "lead": lead,
             "units": t("units_differ", lang) if up.unit != down.unit else "",
         })  # fmt: skip
