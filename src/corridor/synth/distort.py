@@ -35,6 +35,49 @@ class Names:
     surname2: np.ndarray
 
 
+def written_names(
+    rng: np.random.Generator,
+    bank: NameBank,
+    vocab: pa.Array,
+    names: Names,
+    rate: dict[str, float],
+    flags: dict[str, np.ndarray],
+) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Given names, first and second surname as an agency writes them; ``flags`` gets
+    one boolean array per error kind drawn."""
+    n = names.given1.size
+    flags["transliteration"] = transliterate(rng, bank, names, rate["transliteration"])
+    flags["swap_names"] = swap_names(rng, names, rate["swap_names"])
+    flags["missing_surname2"] = drop_surname2(rng, names, rate["missing_surname2"])
+    given = join(strings(vocab, names.given1), strings(vocab, names.given2), " ")
+    sur1, sur2 = strings(vocab, names.surname1), strings(vocab, names.surname2)
+    hyph = (names.surname2 >= 0) & (names.surname1 >= 0)
+    hyph &= rng.random(n) < rate["hyphenate_surnames"]
+    flags["hyphenate_surnames"] = hyph
+    if hyph.any():
+        sur1 = where(hyph, join(sur1, sur2, "-"), sur1)
+        sur2 = where(hyph, pa.nulls(n, pa.string()), sur2)
+    # a typo or an OCR confusion hits the given names or the first surname
+    typo = rng.random(n) < rate["typo"]
+    on_given = rng.random(n) < 0.5
+    given, t1 = edit_strings(rng, given, typo & on_given, "typo")
+    sur1, t2 = edit_strings(rng, sur1, typo & ~on_given, "typo")
+    flags["typo"] = t1 | t2
+    on_given = rng.random(n) < 0.5
+    can = (ocr_applicable(given) & on_given) | (ocr_applicable(sur1) & ~on_given)
+    ocr = can & (rng.random(n) < rate["ocr"])
+    given, o1 = edit_strings(rng, given, ocr & on_given, "ocr")
+    sur1, o2 = edit_strings(rng, sur1, ocr & ~on_given, "ocr")
+    flags["ocr"] = o1 | o2
+    upper = rng.random(n) < rate["upper_no_accents"]
+    flags["upper_no_accents"] = upper
+    if upper.any():
+        given = where(upper, upper_no_accents(given), given)
+        sur1 = where(upper, upper_no_accents(sur1), sur1)
+        sur2 = where(upper, upper_no_accents(sur2), sur2)
+    return given, sur1, sur2
+
+
 def transliterate(
     rng: np.random.Generator, bank: NameBank, names: Names, rate: float
 ) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 
 from corridor.synth.households import Households
 from corridor.synth.model import OFO_PLACES, RETURN_PLACES, SMO_PLACES, STAGES, Model
-from corridor.synth.plan import _MAX_REPEATS, Plan
+from corridor.synth.plan import MAX_REPEATS, Plan
 
 EVENTS: tuple[str, ...] = (
     "irregular_transit", "irregular_presence", "apprehension", "expulsion", "inadmissible",
@@ -159,7 +159,7 @@ def _us_border(
     cur = first.copy()
     alive = np.ones(idx.size, dtype=bool)
     last = first.copy()
-    for i in range(_MAX_REPEATS + 1):
+    for i in range(MAX_REPEATS + 1):
         if i:
             alive &= rng.random(idx.size) < model.us_repeat_rate
             cur = cur + rng.integers(model.us_repeat_delay[0], model.us_repeat_delay[1] + 1,

@@ -16,6 +16,7 @@ the joiners to the number of people asked for and samples them.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,8 @@ import numpy as np
 from corridor.synth.model import STAGES, Model
 from corridor.synth.targets import Targets
 
-_MAX_REPEATS = 8
+#: repeat encounters followed per person (0.2 ** 8: negligible beyond)
+MAX_REPEATS = 8
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def _repeat_pmfs(model: Model, days: int) -> tuple[np.ndarray, np.ndarray]:
     last = np.zeros(days)
     cur = np.zeros(days)
     cur[0] = 1.0
-    for i in range(_MAX_REPEATS + 1):
+    for i in range(MAX_REPEATS + 1):
         events += (r**i) * cur
         last += (r**i) * (1 - r) * cur
         cur = np.convolve(cur, step)[:days]
@@ -185,7 +187,4 @@ def _monthly(daily: np.ndarray, month_start: np.ndarray) -> np.ndarray:
 
 
 def _days_in_month(year: int, month: int) -> int:
-    nxt = (year + 1, 1) if month == 12 else (year, month + 1)
-    return (
-        np.datetime64(f"{nxt[0]:04d}-{nxt[1]:02d}-01") - np.datetime64(f"{year:04d}-{month:02d}-01")
-    ).astype(int)
+    return calendar.monthrange(year, month)[1]

@@ -109,40 +109,7 @@ def agency_tables(
 
     names = distort.Names(ppl.given1[p].copy(), ppl.given2[p].copy(),
                           ppl.surname1[p].copy(), ppl.surname2[p].copy())  # fmt: skip
-    err["transliteration"] = distort.transliterate(rng, bank, names, rate["transliteration"])
-    err["swap_names"] = distort.swap_names(rng, names, rate["swap_names"])
-    err["missing_surname2"] = distort.drop_surname2(rng, names, rate["missing_surname2"])
-    given = distort.join(distort.strings(vocab.names, names.given1),
-                         distort.strings(vocab.names, names.given2), " ")  # fmt: skip
-    sur1 = distort.strings(vocab.names, names.surname1)
-    sur2 = distort.strings(vocab.names, names.surname2)
-    hyph = (
-        (names.surname2 >= 0) & (names.surname1 >= 0) & (rng.random(n) < rate["hyphenate_surnames"])
-    )
-    err["hyphenate_surnames"] = hyph
-    if hyph.any():
-        sur1 = distort.where(hyph, distort.join(sur1, sur2, "-"), sur1)
-        sur2 = distort.where(hyph, pa.nulls(n, pa.string()), sur2)
-    # a typo or an OCR confusion hits the given names or the first surname
-    typo = rng.random(n) < rate["typo"]
-    on_given = rng.random(n) < 0.5
-    given, t1 = distort.edit_strings(rng, given, typo & on_given, "typo")
-    sur1, t2 = distort.edit_strings(rng, sur1, typo & ~on_given, "typo")
-    err["typo"] = t1 | t2
-    on_given = rng.random(n) < 0.5
-    ocr_g = distort.ocr_applicable(given) & on_given
-    ocr_s = distort.ocr_applicable(sur1) & ~on_given
-    ocr = (ocr_g | ocr_s) & (rng.random(n) < rate["ocr"])
-    given, o1 = distort.edit_strings(rng, given, ocr & on_given, "ocr")
-    sur1, o2 = distort.edit_strings(rng, sur1, ocr & ~on_given, "ocr")
-    err["ocr"] = o1 | o2
-    upper = rng.random(n) < rate["upper_no_accents"]
-    err["upper_no_accents"] = upper
-    if upper.any():
-        given = distort.where(upper, distort.upper_no_accents(given), given)
-        sur1 = distort.where(upper, distort.upper_no_accents(sur1), sur1)
-        sur2 = distort.where(upper, distort.upper_no_accents(sur2), sur2)
-
+    given, sur1, sur2 = distort.written_names(rng, bank, vocab.names, names, rate, err)
     dob, err["swap_day_month"] = distort.swap_day_month(rng, ppl.dob[p], rate["swap_day_month"])
     miss = {k: rng.random(n) < v for k, v in profile.missing.items()}
     asks = {k: rng.random(n) < v for k, v in profile.records.items()}
@@ -159,26 +126,7 @@ def agency_tables(
     nat = ppl.nat[p]
     doc_kind, doc_text = doc_columns(vocab, np.where(written, doc_type, 0), number, nat)
 
-    phone_code = chunk.phone[p]
-    phone_ok = (phone_code >= 0) & asks["phone"]
-    phone = distort.join(vocab.calling.take(pa.array(chunk.phone_nat[p])),
-                         pa.array(np.maximum(phone_code, 0)).cast(pa.string()), "")  # fmt: skip
-    phone = distort.where(phone_ok, phone, pa.nulls(n, pa.string()))
-
-    addr_code = np.where(asks["address"], chunk.address[p], -1)
-    geo_codes = ev.geo[sel]
-    if agency == "SMO":
-        address = pa.nulls(n, pa.string())
-        for g in np.unique(geo_codes):
-            m = geo_codes == g
-            address = distort.where(m, local_addresses(addr_code, GEOS[g]), address)
-    else:
-        address = us_addresses(addr_code)
-    sponsor = distort.where(
-        asks["sponsor_ref"],
-        distort.join(pa.array(np.full(n, "SPN")), pa.array(chunk.sponsor[p]).cast(pa.string()), ""),
-        pa.nulls(n, pa.string()),
-    )  # fmt: skip
+    phone, address, sponsor = _contacts(chunk, p, ev.geo[sel], agency, asks, vocab)
     group_id = chunk.group_id[p]
     # the agency's own group number: stable within the agency, opaque across agencies
     ref = (group_id * 2_654_435_761 + (code + 1) * 97_531) % 10_000_000
@@ -196,7 +144,7 @@ def agency_tables(
     dob_col = pa.array(dob.astype("datetime64[D]"), pa.date32(), mask=miss["dob"])
     day = ev.day[sel].astype("datetime64[D]")
     table = pa.Table.from_arrays(
-        [record_id, pa.array(np.full(n, agency)), vocab.geos.take(pa.array(geo_codes)),
+        [record_id, pa.array(np.full(n, agency)), vocab.geos.take(pa.array(ev.geo[sel])),
          vocab.events.take(pa.array(ev.event[sel])), pa.array(day, pa.date32()),
          vocab.places.take(pa.array(ev.place[sel])), given, sur1, sur2, dob_col, sex, nat_col,
          doc_kind, doc_text, phone, group_ref, address, sponsor],
@@ -212,3 +160,28 @@ def agency_tables(
         schema=TRUTH_SCHEMA,
     )  # fmt: skip
     return table, truth
+
+
+def _contacts(
+    chunk: Chunk, p: np.ndarray, geo: np.ndarray, agency: str, asks: dict[str, np.ndarray],
+    vocab: Vocabularies,
+) -> tuple[pa.Array, pa.Array, pa.Array]:  # fmt: skip
+    """Phone, address and sponsor as the agency writes them (null where it does not ask)."""
+    n = p.size
+    code = chunk.phone[p]
+    phone = distort.join(vocab.calling.take(pa.array(chunk.phone_nat[p])),
+                         pa.array(np.maximum(code, 0)).cast(pa.string()), "")  # fmt: skip
+    phone = distort.where((code >= 0) & asks["phone"], phone, pa.nulls(n, pa.string()))
+    addr_code = np.where(asks["address"], chunk.address[p], -1)
+    if agency == "SMO":  # a local address in the office's country
+        address = pa.nulls(n, pa.string())
+        for g in np.unique(geo):
+            address = distort.where(geo == g, local_addresses(addr_code, GEOS[g]), address)
+    else:
+        address = us_addresses(addr_code)
+    sponsor = distort.where(
+        asks["sponsor_ref"],
+        distort.join(pa.array(np.full(n, "SPN")), pa.array(chunk.sponsor[p]).cast(pa.string()), ""),
+        pa.nulls(n, pa.string()),
+    )  # fmt: skip
+    return phone, address, sponsor

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corridor.synth.households import HEAD, MALE, Households
+from corridor.synth.households import HEAD, Households
 from corridor.synth.identities import GUIDE_NATS, People, draw_people
 from corridor.synth.model import Model
 from corridor.synth.names import NameBank
@@ -86,6 +86,3 @@ def pick(rng: np.random.Generator, table: np.ndarray, ring: np.ndarray) -> np.nd
     valid = (table >= 0).sum(axis=1)
     col = (rng.random(ring.size) * valid[ring]).astype(np.int64)
     return np.asarray(table[ring, col])
-
-
-__all__ = ["MALE", "Rings", "draw_rings", "pick"]

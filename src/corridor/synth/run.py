@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corridor.errors import ConfigError
@@ -38,8 +37,15 @@ from corridor.synth.model import DEFAULT_MODEL, STAGES, Model
 from corridor.synth.plan import build_plan
 from corridor.synth.profile import load_profile
 from corridor.synth.records import RECORD_SCHEMA, TRUTH_SCHEMA, Vocabularies, agency_tables
-from corridor.synth.rings import Rings, draw_rings
-from corridor.synth.truth import GROUP_SCHEMA, PEOPLE_SCHEMA, group_table, people_table, rings_table
+from corridor.synth.rings import draw_rings
+from corridor.synth.truth import (
+    GROUP_SCHEMA,
+    PEOPLE_SCHEMA,
+    group_table,
+    guides_table,
+    people_table,
+    rings_table,
+)
 
 #: Bumped when the output layout changes in a way readers must know about.
 LAYOUT_VERSION = 1
@@ -153,7 +159,7 @@ def _write(
             _count(counts, chunk)
             if progress:
                 progress(i + 1, n_chunks)
-        people_w.write_table(_guides(ctx.rings, vocab, ctx))
+        people_w.write_table(guides_table(ctx.rings, vocab))
     finally:
         for w in (*writers.values(), truth_w, people_w, groups_w):
             w.close()
@@ -189,12 +195,6 @@ def _count(counts: dict[str, int], chunk: Chunk) -> None:
     counts["households"] += int(np.unique(chunk.household_id).size)
     counts["groups"] += int(np.unique(chunk.group_id).size)
     counts["guide_crossings"] += int((chunk.role == GUIDE).sum())
-
-
-def _guides(rings: Rings, vocab: Vocabularies, ctx: Context) -> pa.Table:
-    from corridor.synth.truth import guides_table
-
-    return guides_table(rings, vocab)
 
 
 def _replace(tmp: Path, out: Path) -> None:

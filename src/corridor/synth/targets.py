@@ -96,35 +96,34 @@ def from_store(db: Path, start: str | None = None, end: str | None = None) -> Ta
     if not db.exists():
         raise ConfigError(f"--calibrate-from: no store at `{db}`")
     store = Store(db)
-    if True:
-        totals = {cp: monthly(store, checkpoint(cp)) for cp in CALIBRATED}
-        missing = [cp for cp, s in totals.items() if s.dropna().empty]
-        if missing:
-            raise ConfigError(
-                f"--calibrate-from: the store `{db}` has no data for "
-                + ", ".join(missing)
-                + " (ingest the agencies' series first, e.g. `corridor demo`)"
-            )
-        first = max(s.dropna().index.min() for s in totals.values()).date()
-        last = min(s.dropna().index.max() for s in totals.values()).date()
-        hi = parse_month(end, "--end") if end else last
-        lo = parse_month(start, "--start") if start else _months_before(hi, 23)
-        lo = max(lo, first)
-        months = month_range(lo, hi)
-        if not months:
-            raise ConfigError(f"--calibrate-from: no months between {lo:%Y-%m} and {hi:%Y-%m}")
-        per_cp: dict[str, dict[str, np.ndarray]] = {}
-        sources: dict[str, str] = {}
-        for cp in CALIBRATED:
-            wide = by_nationality(store, checkpoint(cp), start=lo, end=hi)
-            total = totals[cp].reindex([np.datetime64(m) for m in months]).fillna(0.0)
-            wide = wide.reindex([np.datetime64(m) for m in months]).fillna(0.0)
-            table = {str(c): wide[c].to_numpy(dtype="float64") for c in wide.columns}
-            # Months with a total but no nationality breakdown: spread the total
-            # over the nationality mix of the whole window.
-            _fill_unsplit(table, total.to_numpy(dtype="float64"))
-            per_cp[cp] = table
-            sources[cp] = f"store {db.name}: checkpoint `{cp}` ({lo:%Y-%m}..{hi:%Y-%m})"
+    totals = {cp: monthly(store, checkpoint(cp)) for cp in CALIBRATED}
+    missing = [cp for cp, s in totals.items() if s.dropna().empty]
+    if missing:
+        raise ConfigError(
+            f"--calibrate-from: the store `{db}` has no data for "
+            + ", ".join(missing)
+            + " (ingest the agencies' series first, e.g. `corridor demo`)"
+        )
+    first = max(s.dropna().index.min() for s in totals.values()).date()
+    last = min(s.dropna().index.max() for s in totals.values()).date()
+    hi = parse_month(end, "--end") if end else last
+    lo = parse_month(start, "--start") if start else _months_before(hi, 23)
+    lo = max(lo, first)
+    months = month_range(lo, hi)
+    if not months:
+        raise ConfigError(f"--calibrate-from: no months between {lo:%Y-%m} and {hi:%Y-%m}")
+    per_cp: dict[str, dict[str, np.ndarray]] = {}
+    sources: dict[str, str] = {}
+    for cp in CALIBRATED:
+        wide = by_nationality(store, checkpoint(cp), start=lo, end=hi)
+        total = totals[cp].reindex([np.datetime64(m) for m in months]).fillna(0.0)
+        wide = wide.reindex([np.datetime64(m) for m in months]).fillna(0.0)
+        table = {str(c): wide[c].to_numpy(dtype="float64") for c in wide.columns}
+        # Months with a total but no nationality breakdown: spread the total
+        # over the nationality mix of the whole window.
+        _fill_unsplit(table, total.to_numpy(dtype="float64"))
+        per_cp[cp] = table
+        sources[cp] = f"store {db.name}: checkpoint `{cp}` ({lo:%Y-%m}..{hi:%Y-%m})"
     return _assemble(months, per_cp, sources)
 
 
