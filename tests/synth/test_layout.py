@@ -55,3 +55,14 @@ def test_manifest_counts_match_the_files(small_out: Path) -> None:
     people = pq.read_table(small_out / "truth" / "people.parquet")
     assert people.num_rows == manifest["counts"]["distinct_people"]
     assert len(set(people.column("person_id").to_pylist())) == people.num_rows
+
+
+def test_every_profile_key_and_agency_is_documented() -> None:
+    """docs/synth.md explains every knob of the profile (a knob nobody can find is a bug)."""
+    from corridor.synth.profile import ERRORS, MISSING, RECORDS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "synth.md").read_text()
+    for key in (*ERRORS, *MISSING, *RECORDS):
+        assert key in docs, key
+    for agency in AGENCIES:
+        assert f"`{agency}`" in docs, agency
