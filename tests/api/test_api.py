@@ -230,3 +230,14 @@ def test_repeated_parameter_in_another_order_is_another_answer(client: TestClien
     second = client.get(f"{V1}/flows?nat=VEN&nat=MEX&by=nat").json()["data"]
     assert [r["nat"] for r in first] == ["VEN"]
     assert [r["nat"] for r in second] == ["MEX"]
+
+
+def test_openapi_documents_csv_and_the_error_shape(client: TestClient) -> None:
+    paths = client.get(f"{V1}/openapi.json").json()["paths"]
+    for route in ("flows", "series/{checkpoint_id}", "trends/{checkpoint_id}", "corridor",
+                  "forecasts/{checkpoint_id}", "backtests", "alerts"):  # fmt: skip
+        responses = paths[f"{V1}/{route}"]["get"]["responses"]
+        assert {"application/json", "text/csv"} <= set(responses["200"]["content"]), route
+        error = responses["400"]["content"]["application/json"]["schema"]
+        assert error["properties"] == {"error": {"type": "string"}}, route
+    assert "404" in paths[f"{V1}/series/{{checkpoint_id}}"]["get"]["responses"]

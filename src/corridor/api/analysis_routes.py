@@ -9,16 +9,20 @@ from fastapi import APIRouter, Query, Request, Response
 
 from corridor.analysis.corridor_view import corridor_view
 from corridor.analysis.trends import trend_series, trends
-from corridor.api.respond import Payload, respond
+from corridor.api.respond import NOT_FOUND, TABLE_RESPONSES, Payload, respond
 from corridor.api.routes import Format, From, NotFoundError, To, _store
 from corridor.errors import QueryError
 
-router = APIRouter()
+router = APIRouter(responses=TABLE_RESPONSES)
 
 Nat = Annotated[str | None, Query(description="One nationality (ISO3, e.g. VEN).")]
 
 
-@router.get("/trends/{checkpoint_id}", summary="Reusable statements about one checkpoint")
+@router.get(
+    "/trends/{checkpoint_id}",
+    summary="Reusable statements about one checkpoint",
+    responses=NOT_FOUND,
+)
 def trend(
     request: Request, checkpoint_id: str, nat: Nat = None,
     lang: Annotated[str, Query(description="Statements in en or es.")] = "en",

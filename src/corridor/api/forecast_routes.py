@@ -16,11 +16,11 @@ from corridor.analysis.backtest import MODELS_DEFAULT, backtest
 from corridor.analysis.corridor_model import corridor_forecast
 from corridor.analysis.forecast import MODELS, forecast
 from corridor.analysis.series import CHECKPOINTS, checkpoint, monthly
-from corridor.api.respond import Payload, respond
+from corridor.api.respond import NOT_FOUND, TABLE_RESPONSES, Payload, respond
 from corridor.api.routes import Format, From, To, _checkpoint, _store
 from corridor.errors import ConfigError, QueryError
 
-router = APIRouter()
+router = APIRouter(responses=TABLE_RESPONSES)
 
 ALL_MODELS = (*MODELS, "corridor")
 Nat = Annotated[str | None, Query(description="One nationality (ISO3, e.g. VEN).")]
@@ -32,7 +32,11 @@ def _model(name: str) -> str:
     return name
 
 
-@router.get("/forecasts/{checkpoint_id}", summary="A checkpoint's next months, 80/95% bands")
+@router.get(
+    "/forecasts/{checkpoint_id}",
+    summary="A checkpoint's next months, 80/95% bands",
+    responses=NOT_FOUND,
+)
 def forecasts(
     request: Request, checkpoint_id: str, nat: Nat = None,
     horizon: Annotated[int, Query(ge=1, le=24, description="Months ahead.")] = 6,
@@ -62,7 +66,11 @@ def forecasts(
     return respond(request, compute)
 
 
-@router.get("/backtests", summary="Rolling-origin scores per checkpoint, model and horizon")
+@router.get(
+    "/backtests",
+    summary="Rolling-origin scores per checkpoint, model and horizon",
+    responses=NOT_FOUND,
+)
 def backtests(
     request: Request,
     checkpoint: Annotated[str | None, Query(description="Comma-separated; default all.")] = None,

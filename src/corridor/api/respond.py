@@ -36,6 +36,25 @@ FORMATS = ("json", "csv")
 GZIP_MIN = 1000
 
 
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"error": {"type": "string"}},
+    "required": ["error"],
+}
+_ERROR = {"application/json": {"schema": _ERROR_SCHEMA}}
+#: What every table endpoint answers, for OpenAPI: JSON or CSV, and errors as one line.
+TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "JSON (default) or CSV (`?format=csv`, `Accept: text/csv`)",
+          "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}},
+    400: {"description": "A bad parameter, or no data for the question", "content": _ERROR},
+    503: {"description": "No store, or it cannot be opened", "content": _ERROR},
+}  # fmt: skip
+#: For endpoints naming a checkpoint or source that may not exist.
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown checkpoint or source", "content": _ERROR}
+}
+
+
 @dataclass
 class Payload:
     """What an endpoint computed: a table (for CSV and ``data``) and/or other JSON fields."""

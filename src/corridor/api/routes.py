@@ -8,13 +8,13 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request, Response
 
 from corridor.analysis.series import CHECKPOINTS, Checkpoint, checkpoint, monthly
-from corridor.api.respond import Payload, respond
+from corridor.api.respond import NOT_FOUND, TABLE_RESPONSES, Payload, respond
 from corridor.errors import ConfigError, QueryError
 from corridor.quality import check, revisions
 from corridor.sources.registry import SOURCES
 from corridor.store import Store
 
-router = APIRouter()
+router = APIRouter(responses=TABLE_RESPONSES)
 
 #: rows returned by /sql at most: the endpoint is for exploring, not for bulk export
 SQL_MAX_ROWS = 10_000
@@ -83,7 +83,9 @@ def flows(
     return respond(request, compute)
 
 
-@router.get("/series/{checkpoint_id}", summary="One checkpoint as a monthly series")
+@router.get(
+    "/series/{checkpoint_id}", summary="One checkpoint as a monthly series", responses=NOT_FOUND
+)
 def series(
     request: Request, checkpoint_id: str, nat: Annotated[str | None, Query()] = None,
     start: From = None, end: To = None, format: Format = None,
@@ -160,7 +162,11 @@ def quality(
     return respond(request, compute)
 
 
-@router.get("/revisions/{source}", summary="What changed between two releases of a source")
+@router.get(
+    "/revisions/{source}",
+    summary="What changed between two releases of a source",
+    responses=NOT_FOUND,
+)
 def revision(
     request: Request, source: str,
     old: Annotated[str | None, Query(alias="from", description="Older release id.")] = None,
