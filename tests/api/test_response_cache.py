@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
+
 from corridor.api.respond import Rendered, ResponseCache
 
 
@@ -61,3 +63,27 @@ def test_cache_key_keeps_the_order_of_repeated_parameters() -> None:
     # different parameters in another order are still one question
     c = cache_key("v", "/p", [("to", "2024"), ("nat", "VEN"), ("format", "json")], "json")
     assert c == cache_key("v", "/p", [("nat", "VEN"), ("to", "2024")], "json")
+
+
+def test_list_cells_and_timestamps_read_the_same_in_json_and_csv() -> None:
+    import csv
+    import io
+    import json
+
+    import pandas as pd
+
+    from corridor.api.respond import Payload, render
+
+    # e.g. an alert's releases (VARCHAR[] comes back as numpy arrays) and evaluated_at
+    df = pd.DataFrame({
+        "releases": [np.array(["a@1", "b@2"], dtype=object), np.array([], dtype=object),
+                     np.array(["c@3"], dtype=object)],
+        "evaluated_at": pd.to_datetime(["2024-07-01 10:11:12"] * 3),
+        "period": pd.to_datetime(["2024-06-01"] * 3),
+    })  # fmt: skip
+    data = json.loads(render(Payload(df), "json", "e").body)["data"]
+    assert [r["releases"] for r in data] == [["a@1", "b@2"], [], ["c@3"]]
+    rows = list(csv.DictReader(io.StringIO(render(Payload(df), "csv", "e").body.decode())))
+    assert [r["releases"] for r in rows] == ["a@1;b@2", "", "c@3"]
+    assert rows[0]["evaluated_at"] == data[0]["evaluated_at"] == "2024-07-01T10:11:12"
+    assert rows[0]["period"] == data[0]["period"] == "2024-06-01"

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 from fastapi import Request, Response
 
@@ -207,7 +208,11 @@ def render(payload: Payload, fmt: str, etag: str) -> Rendered:
     if fmt == "csv":
         if payload.table is None:
             raise ConfigError("this endpoint has no table to give as CSV; use format=json")
-        body = payload.table.to_csv(index=False, date_format="%Y-%m-%d").encode()
+        table = _dates_as_text(payload.table)
+        for col in table.columns:
+            if table[col].map(_is_list).any():  # e.g. an alert's releases: a;b, as in /checkpoints
+                table[col] = table[col].map(lambda v: ";".join(map(str, v)) if _is_list(v) else v)
+        body = table.to_csv(index=False).encode()
         return Rendered(body, "text/csv; charset=utf-8", etag)
     out: dict[str, Any] = _deep(payload.meta)
     if payload.table is not None and payload.table_in_json:
@@ -217,16 +222,29 @@ def render(payload: Payload, fmt: str, etag: str) -> Rendered:
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain dicts: dates as ``YYYY-MM-DD``, missing values as null."""
+    """Rows as plain dicts: dates as in ``_dates_as_text``, lists as lists, missing as null."""
+    out = _dates_as_text(df)
+    rows = out.astype(object).where(out.notna(), None).to_dict("records")
+    return [{str(k): _clean(v) for k, v in row.items()} for row in rows]
+
+
+def _dates_as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Date columns as ``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM:SS`` when any has a time of day.
+
+    One function for JSON and CSV, so both give the same text (months stay
+    dates; timestamps such as ``ingested_at`` keep their time).
+    """
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             values = out[col]
-            # months stay dates; timestamps (e.g. ingested_at) keep their time
             whole_days = bool((values.dropna() == values.dropna().dt.normalize()).all())
             out[col] = values.dt.strftime("%Y-%m-%d" if whole_days else "%Y-%m-%dT%H:%M:%S")
-    rows = out.astype(object).where(out.notna(), None).to_dict("records")
-    return [{str(k): _clean(v) for k, v in row.items()} for row in rows]
+    return out
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray))
 
 
 def _deep(value: Any) -> Any:
@@ -240,6 +258,8 @@ def _deep(value: Any) -> Any:
 def _clean(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, np.ndarray):  # a list cell (DuckDB VARCHAR[]); .item() fails unless size 1
+        return [_clean(v) for v in value.tolist()]
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return value.item()  # numpy scalars
     return value
