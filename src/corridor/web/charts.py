@@ -153,14 +153,23 @@ def _axes(
             f"{short_count(value, lang)}</text>"
         )
         value += step
-    years = [ts for ts in index if ts.month == 1]
+    # first day of each year (a daily index holds 31 January days, not one)
+    years = [ts for ts in index if ts.month == 1 and ts.day == 1]
     every = max(1, math.ceil(len(years) / 6))
     for ts in years[::every]:
         out.append(
             f'<text class="tick" x="{x(ts):.1f}" y="{bottom + 18}" text-anchor="middle">'
             f"{ts.year}</text>"
         )
-    if not years and index:
+    quarters = []
+    if len(years) < 2:  # a short span: quarters, as YYYY-MM (the same in every language)
+        quarters = [ts for ts in index if ts.day == 1 and ts.month in (4, 7, 10)]
+        for ts in quarters[:: max(1, math.ceil(len(quarters) / 4))]:
+            out.append(
+                f'<text class="tick" x="{x(ts):.1f}" y="{bottom + 18}" text-anchor="middle">'
+                f"{ts:%Y-%m}</text>"
+            )
+    if not years and not quarters and index:
         first = index[0]
         out.append(
             f'<text class="tick" x="{x(first):.1f}" y="{bottom + 18}">'

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from corridor.errors import CorridorError, QueryError
+from corridor.errors import ConfigError, CorridorError, InputError, QueryError
 from corridor.store import Store
 from corridor.web import i18n, views
 from corridor.web.render import render
@@ -52,8 +52,8 @@ def _page(
 
 def _error(request: Request, exc: CorridorError) -> HTMLResponse:
     status = 404 if "unknown checkpoint" in str(exc) else 400
-    if not isinstance(exc, QueryError):
-        status = 500
+    if not isinstance(exc, (QueryError, ConfigError, InputError)):
+        status = 500  # e.g. the store is missing: the server's problem, not the request's
     lang = lang_of(request)
     return _page(request, "error.html", i18n.t("error", lang), status, message=str(exc))
 
@@ -118,6 +118,18 @@ def checkpoint_page(request: Request, cp_id: str) -> HTMLResponse:
     except CorridorError as exc:
         return _error(request, exc)
     return _page(request, "checkpoint.html", d["title"], d=d)
+
+
+@router.get("/policy")
+def policy_page(request: Request) -> HTMLResponse:
+    from corridor.web.policy_view import policy_page as build
+
+    lang = lang_of(request)
+    try:
+        p = build(store_of(request), request.query_params, lang)
+    except CorridorError as exc:
+        return _error(request, exc)
+    return _page(request, "policy.html", i18n.t("policy_title", lang), p=p)
 
 
 @router.get("/sources")
