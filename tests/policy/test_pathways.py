@@ -52,6 +52,11 @@ def _counts() -> dict[str, np.ndarray]:
         if nat in TRENDING:
             log += math.log(0.96) * np.arange(len(MONTHS))
         out[nat] = np.round(np.exp(log))
+    # a nationality the source breaks out only from June 2022, with a gap in March 2023
+    late = np.full(len(MONTHS), np.nan)
+    late[pd.Timestamp("2022-06-01") <= MONTHS] = 500.0
+    late[pd.Timestamp("2023-03-01") == MONTHS] = np.nan
+    out["MMR"] = late
     return out
 
 
@@ -64,7 +69,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
         writer.writerow(["t", "nat", "n"])
         for nat, values in _counts().items():
             writer.writerows(
-                [f"{t:%Y-%m-%d}", nat, int(v)] for t, v in zip(MONTHS, values, strict=True)
+                [f"{t:%Y-%m-%d}", nat, int(v)]
+                for t, v in zip(MONTHS, values, strict=True)
+                if v == v  # NaN: no row that month
             )
     db = tmp / "c.duckdb"
     ingest(db, [path])
@@ -221,6 +228,13 @@ def test_query_errors(store: Store, tmp_path: Path) -> None:
         pathway_effect(store, p, pre=("2022-01", "2023-03"))
     with pytest.raises(QueryError, match="covered by `test` and cannot be a comparison"):
         pathway_effect(store, p, controls=["CUB", "COL"])
+    with pytest.raises(
+        QueryError, match=r"for CUB, HTI, NIC, VEN, MMR: 2022-06..2023-12 \(from MMR"
+    ):
+        pathway_effect(store, p, controls=["MMR"])
+    late = pathway_effect(store, p, controls=["MMR", "COL"], pre=("2022-06", "2022-12"))
+    assert late.notes == ["MMR: 1 month(s) in the windows without rows, counted as 0"]
+    assert late.caveats[-1] == "Note: MMR: 1 month(s) in the windows without rows, counted as 0"
     usa = write_pathway(
         tmp_path, EFFECT, name="usa", series='[series]\ncheckpoint = "us_southwest"'
     )
@@ -313,5 +327,8 @@ def test_chnv_on_the_real_us_southwest_series(real: Store) -> None:
     es = pathway_effect(real, load_pathway("chnv"), lang="es")
     assert any("Título 42" in c for c in es.caveats)
     json.dumps(e.to_dict())
+    # nationalities are broken out from October 2019 (FY2020) only: earlier is unknown, not 0
+    with pytest.raises(QueryError, match=r"2019-10\.\.2025-05"):
+        pathway_effect(real, load_pathway("chnv"), pre=("2018-01", "2018-12"))
     venezuela = pathway_effect(real, load_pathway("venezuela-2022"))
     assert math.isfinite(venezuela.did.pct)

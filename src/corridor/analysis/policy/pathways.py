@@ -323,26 +323,39 @@ def _compare(
     if wide.empty or wide.notna().sum().sum() == 0:
         raise QueryError(f"no data by nationality for `{cp.id}` ({cp.label}) in the store; "
                          "ingest a source that publishes it")  # fmt: skip
-    covered = wide.index[wide.notna().any(axis=1)]
-    first, last = covered.min(), covered.max()
+    wanted = list(treated) + list(controls)
+    absent = [n for n in wanted if n not in wide.columns or wide[n].notna().sum() == 0]
+    if absent:
+        have = sorted(c for c in wide.columns if wide[c].notna().any())
+        raise QueryError(f"no encounters of {', '.join(absent)} on `{cp.id}`; nationalities "
+                         f"with data: {', '.join(have)}")  # fmt: skip
+    # Each nationality counts from its first to its last month with rows: before
+    # that the source may not break its counts down (US data: only from FY2020),
+    # so a missing month there is unknown, not 0. Inside, a missing month is 0.
+    starts = {n: pd.Timestamp(wide.index[wide[n].notna()].min()) for n in wanted}
+    ends = {n: pd.Timestamp(wide.index[wide[n].notna()].max()) for n in wanted}
+    first_nat, last_nat = max(starts, key=starts.__getitem__), min(ends, key=ends.__getitem__)
+    first, last = starts[first_nat], ends[last_nat]
     for name, (a, b) in (("pre", pre), ("post", post)):
         if a < first or b > last:
             raise QueryError(f"the {name} window {_ym(a)}..{_ym(b)} is outside the data of "
-                             f"`{cp.id}` by nationality ({_ym(first)}..{_ym(last)})")  # fmt: skip
+                             f"`{cp.id}` by nationality for {', '.join(wanted)}: "
+                             f"{_ym(first)}..{_ym(last)} (from {first_nat}'s first month to "
+                             f"{last_nat}'s last)")  # fmt: skip
+    span = wide.loc[first:last, wanted]
+    covered = span.index[span.notna().any(axis=1)]
     pre_m = covered[(covered >= pre[0]) & (covered <= pre[1])]
     post_m = covered[(covered >= post[0]) & (covered <= post[1])]
     for name, months, (a, b) in (("pre", pre_m, pre), ("post", post_m, post)):
         if len(months) == 0:
             raise QueryError(f"`{cp.id}` has no data by nationality in the {name} window "
                              f"{_ym(a)}..{_ym(b)}")  # fmt: skip
-    wanted = list(treated) + list(controls)
     in_windows = wide.loc[pre_m.union(post_m)]
-    missing = [n for n in wanted if n not in wide.columns or in_windows[n].notna().sum() == 0]
+    missing = [n for n in wanted if in_windows[n].notna().sum() == 0]
     if missing:
-        have = sorted(c for c in wide.columns if in_windows[c].notna().any())
-        raise QueryError(f"no encounters of {', '.join(missing)} on `{cp.id}` in "
-                         f"{_ym(pre[0])}..{_ym(post[1])}; nationalities with data: "
-                         f"{', '.join(have)}")  # fmt: skip
+        windows = f"{_ym(pre[0])}..{_ym(pre[1])} and {_ym(post[0])}..{_ym(post[1])}"
+        raise QueryError(f"no encounters of {', '.join(missing)} on `{cp.id}` in the windows "
+                         f"{windows}")  # fmt: skip
     raw = wide.loc[covered, wanted]
     counts = raw.fillna(0.0)
     logs = pd.DataFrame(np.log1p(counts.to_numpy()), index=counts.index, columns=counts.columns)
