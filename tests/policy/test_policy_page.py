@@ -94,3 +94,15 @@ def test_browser_changes_a_threshold_and_sees_the_chart_change(
         assert rec.hosts() == {"127.0.0.1"} and rec_phone.hosts() == {"127.0.0.1"}
         phone.close()
         page.close()
+
+
+def test_report_has_a_section_per_rule(store: Store, tmp_path: Any) -> None:  # noqa: F811
+    from corridor.web.report import report_html
+    from tests.web.conftest import build_small_store
+
+    html = report_html(store, "en")
+    assert "<h1>Policy rules on the data</h1>" in html
+    assert html.count('<section class="policy">') == 2
+    assert "Approximation: monthly data, not daily." in html
+    # a store without the Border Patrol series: no section, no error
+    assert "Policy rules on the data" not in report_html(build_small_store(tmp_path))

@@ -144,6 +144,20 @@ def policy_page(store: Store, query: Mapping[str, str], lang: str) -> dict[str, 
     return out
 
 
+def report_sections(store: Store, lang: str) -> list[dict[str, Any]]:
+    """Each shipped rule on the store's data, for the HTML report (rules without data left out)."""
+    out = []
+    for rule in shipped_rules():
+        try:
+            mt = _evaluated(str(store.path), _version(store), rule.id, ())
+        except CorridorError:  # e.g. the store has no Border Patrol series
+            continue
+        out.append({"title": title(rule, lang), "source": rule.source,
+                    "statements": monthly_statements(mt, lang), "chart": _chart(mt, rule, lang),
+                    "command": command(rule.id, {})})  # fmt: skip
+    return out
+
+
 def command(rule_id: str, changes: Mapping[str, str], *, project: bool = False) -> str:
     """The CLI call that reproduces the page's scenario."""
     verb = "project" if project else "evaluate"

@@ -13,6 +13,7 @@ from pathlib import Path
 from corridor.analysis.series import CHECKPOINTS
 from corridor.store import Store
 from corridor.web import i18n, views
+from corridor.web.policy_view import report_sections
 from corridor.web.render import render, stylesheet
 
 
@@ -24,7 +25,7 @@ def report_html(store: Store, lang: str = "en") -> str:
         generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         items=views.overview(store, lang), alerts=views.alerts(store, lang),
         details=[views.checkpoint_detail(store, cp.id, lang) for cp in CHECKPOINTS],
-        s=views.sources(store, lang),
+        s=views.sources(store, lang), policy=report_sections(store, lang),
     )  # fmt: skip
 
 
