@@ -39,8 +39,8 @@ import pandas as pd
 
 WORK = Path(os.environ.get("CORRIDOR_BENCH_DIR", "/tmp/corridor-linkage-bench"))
 KEY = b"benchmark-key-shared-between-agencies-only"
-SYNTH_PEOPLE = {"corridor-200k": 600_000, "corridor-1m": 2_400_000}
-SYNTH_ROWS = {"corridor-200k": 200_000, "corridor-1m": 1_000_000}
+SYNTH_PEOPLE = {"corridor-20k": 60_000, "corridor-200k": 600_000, "corridor-1m": 2_400_000}
+SYNTH_ROWS = {"corridor-20k": 20_000, "corridor-200k": 200_000, "corridor-1m": 1_000_000}
 
 
 # ---------------------------------------------------------------- data preparation
@@ -159,16 +159,15 @@ def run_corridor(folder: Path, out: Path, pprl: bool) -> dict[str, object]:
 def _clean_for_splink(frame: pd.DataFrame, id_column: str) -> pd.DataFrame:
     import duckdb
 
-    cols = []
-    for c in frame.columns:
-        if c == id_column or not (
-            pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object
-        ):
-            cols.append(f'"{c}"')
-        else:
-            cols.append(f'nullif(trim(strip_accents(lower("{c}"))), \'\') AS "{c}"')
     con = duckdb.connect()
     con.register("frame", frame)
+    types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE frame)").fetchall())
+    cols = [
+        f"nullif(trim(strip_accents(lower(\"{c}\"))), '') AS \"{c}\""
+        if types[c] == "VARCHAR" and c != id_column
+        else f'"{c}"'
+        for c in frame.columns
+    ]
     return con.sql(f"SELECT {', '.join(cols)} FROM frame").df()
 
 

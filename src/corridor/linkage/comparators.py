@@ -130,12 +130,20 @@ def default_comparisons() -> list[Comparison]:
             ),
             frozenset({"dob", "dob_y", "dob_m", "dob_d"}),
         ),
-        Comparison("sex", ("sex",), (_exact("sex", m=0.97),), frozenset({"sex"})),
+        # sex follows from the given name (and nationality from both names): an EM session
+        # blocked on names must not estimate them, or "agrees on sex" is mistaken for "is
+        # the same person"
+        Comparison(
+            "sex",
+            ("sex",),
+            (_exact("sex", m=0.97),),
+            frozenset({"sex", "given", "given1", "given_nick"}),
+        ),
         Comparison(
             "nationality",
             ("nationality",),
             (_exact("nationality", m=0.95),),
-            frozenset({"nationality"}),
+            frozenset({"nationality", "given", "given1", "given_nick", "surname1", "surnames"}),
         ),
         Comparison(
             "doc_number",

@@ -139,6 +139,7 @@ def estimate_m(
                 "iterations": iters,
                 "converged": converged,
                 "estimated": active,
+                "m": {k: [round(float(x), 5) for x in m[k]] for k in active},
             }
         )
     m_final = [_normalise(sums[k] / n_est[k]) if n_est[k] else start[k] for k in range(k_all)]

@@ -144,7 +144,8 @@ def _random_pairs(backend: Backend, mode: str, samples: int, seed: int) -> pa.Ta
     return pa.table({"li": i.astype(np.int32), "ri": j.astype(np.int32)})
 
 
-def _estimate_u(backend: Backend, plan: Plan) -> list[np.ndarray]:
+def _estimate_u(backend: Backend, plan: Plan) -> tuple[list[np.ndarray], list[int]]:
+    """``u`` per comparison from random pairs, and how many pairs had both values."""
     if total_pairs(backend, plan.mode) <= plan.u_samples:  # small inputs: every pair
         from_sql = f"{RECS} l JOIN {RECS} r ON {mode_condition(plan.mode)}"
         table = backend.fetch(gammas_select(from_sql, plan.comparisons, [], tf=False))
@@ -153,14 +154,15 @@ def _estimate_u(backend: Backend, plan: Plan) -> list[np.ndarray]:
         from_sql = f"upairs p JOIN {RECS} l ON l._i = p.li JOIN {RECS} r ON r._i = p.ri"
         table = backend.fetch(gammas_select(from_sql, plan.comparisons, [], tf=False))
         backend.execute("DROP TABLE upairs")
-    u = []
+    u, observed = [], []
     for c, col in zip(plan.comparisons, gamma_columns(plan.comparisons), strict=True):
         levels = table[col].to_numpy().astype(np.int64)
         counts = np.bincount(levels, minlength=c.n_levels).astype(np.float64)
+        observed.append(int(counts[1:].sum()))
         counts[1:] += 0.5  # a level never seen among random pairs is rare, not impossible
         counts[0] = 0.0
         u.append(counts / counts[1:].sum())
-    return u
+    return u, observed
 
 
 def _build_gammas(
@@ -249,7 +251,11 @@ def fit_and_score(
     n = int(backend.scalar(f"SELECT count(*) FROM {RECS}"))
     if plan.tf:
         _add_tf(backend, plan.comparisons)
-    u = _estimate_u(backend, plan)
+    u, observed = _estimate_u(backend, plan)
+    # a field only one source fills is never compared: drop it (its u says nothing)
+    seen = [k for k, n_obs in enumerate(observed) if n_obs > 0]
+    plan.comparisons = [plan.comparisons[k] for k in seen]
+    u = [u[k] for k in seen]
     timings["u"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     reports = _build_gammas(backend, plan, n)

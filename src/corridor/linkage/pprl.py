@@ -291,8 +291,11 @@ def pprl_comparisons() -> list[Comparison]:
         Comparison("given", ("c_given",), given_levels, frozenset({"names"})),
         Comparison("surnames", ("c_surnames",), surname_levels, frozenset({"names", "dobnames"})),
         Comparison("dob", ("c_dob",), dob_levels, frozenset({"dobnames"})),
-        Comparison(
-            "sex", ("sex",), (Level("exact", "l.sex = r.sex", m_start=0.97),), frozenset({"sex"})
+        Comparison(  # blocked with the names: sex follows from the given name
+            "sex",
+            ("sex",),
+            (Level("exact", "l.sex = r.sex", m_start=0.97),),
+            frozenset({"sex", "names"}),
         ),
         _dice_comparison("nationality", (), ()),
         _dice_comparison("doc_number", (0.8,), ()),
