@@ -76,6 +76,7 @@ def evaluate_on_store(
         result = evaluate_rule(rule, store=_store(request), noise=Noise(noise, rho, paths, seed))
         assert isinstance(result, MonthlyTimeline)
         meta = {**result.to_dict(), "statements": monthly_statements(result, lang),
+                "notes": rule.notes, "source": rule.source,
                 "p_in_force": _monthly_share(result.p_in_force)}  # fmt: skip
         return Payload(changes_frame(result), meta)
 

@@ -90,6 +90,8 @@ def evaluate_cmd(
     out = console if fmt == "table" else err_console
     for sentence in sentences:
         out.print(labelled("·", "cyan", sentence), highlight=False, soft_wrap=True)
+    if r.notes:
+        out.print(labelled("note:", "yellow", r.notes), highlight=False, soft_wrap=True)
     show(changes_frame(result), fmt, "changes of state")
 
 
