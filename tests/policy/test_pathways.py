@@ -200,6 +200,8 @@ def test_outputs_frame_dict_and_statements_in_both_languages(store: Store, tmp_p
     assert any("IC del 90 %" in s and "Diferencia en diferencias" in s for s in es)
     en = e.statements("en")
     assert any("90% CI" in s and "Difference-in-differences" in s for s in en)
+    assert "Donald y Lang" in e.method() and "Donald and Lang" in e.method("en")
+    assert data["method"] == e.method()
     table = e.table()
     assert list(table["group"]) == ["treated", "control"]
 
@@ -286,6 +288,7 @@ def test_shipped_and_user_pathways(tmp_path: Path) -> None:
     assert isinstance(chnv, Pathway)
     assert chnv.nationalities == ("CUB", "HTI", "NIC", "VEN") and chnv.cap == 30000
     assert chnv.start == pd.Timestamp("2023-01-01") and chnv.series == "us_southwest"
+    assert chnv.end == pd.Timestamp("2025-01-01") and chnv.source_date.isoformat() == "2023-01-09"
     assert len(chnv.caveats) == len(chnv.caveats_es) >= 4
     assert {v.id for v in chnv.variants} >= {"usbp_only", "before_title42_end", "without_venezuela"}
     mine = write_pathway(tmp_path, EFFECT, name="mine")

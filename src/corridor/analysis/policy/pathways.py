@@ -186,6 +186,10 @@ class PathwayEffect:
         """Plain sentences with the numbers, in ``lang`` (default: the language asked for)."""
         return text.statements(self, check_lang(lang or self.lang))
 
+    def method(self, lang: str | None = None) -> str:
+        """How the estimate and its interval are computed, in one paragraph."""
+        return text.method(self, check_lang(lang or self.lang))
+
     def caveats_in(self, lang: str) -> list[str]:
         """The caveats in another language than the one asked for."""
         return text.caveats(self, check_lang(lang))
@@ -209,7 +213,7 @@ class PathwayEffect:
             "controls_why": text.controls_why(self, self.lang),
             "pre": [_ym(m) for m in self.pre], "post": [_ym(m) for m in self.post],
             "level": self.level, "lang": self.lang,
-            "method": text.method(self, self.lang),
+            "method": self.method(),
             "groups": self.table().to_dict(orient="records"),
             "nationalities": [vars(n).copy() for n in self.nationalities],
             "did": _estimate(self.did) | {"permutation_p": self.permutation_p,
