@@ -19,9 +19,13 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
+from corridor.cases import auth
 from corridor.cases.auth import create_user
 from corridor.cases.runtime import Cases, initialise
 from corridor.cases.settings import Limits, Settings
+
+# cheap hashing in tests (the production parameters are argon2-cffi's defaults)
+auth.ARGON2.update(time_cost=1, memory_cost=1024, parallelism=1)
 
 PG_ENV = "CORRIDOR_TEST_PG_URL"
 OWN, OTHER = "COL-BOG", "CRI-SJO"
@@ -45,6 +49,8 @@ def _pg_database() -> Iterator[str]:
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
+        # a throwaway database: no flush to disk at every commit (the suite's wall time)
+        c.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     try:
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:

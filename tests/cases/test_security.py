@@ -4,6 +4,7 @@ TOTP (replay, lock-out), CSRF with cookies, rate limits and the waiting room."""
 from __future__ import annotations
 
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,35 +94,32 @@ def test_tampering_is_detected(fresh: Cases, attack: str) -> None:
     assert v.seq == {"edit": 4, "delete_middle": 5, "truncate": 6, "reorder": 3}[attack], v
 
 
-def test_audit_verify_cli_exits_1_on_tampering(fresh: Cases, backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the CLI run is checked once, on SQLite")
-    import subprocess
-    import sys
+def test_audit_verify_cli_exits_1_on_tampering(
+    fresh: Cases, backend: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corridor.cli.main import main
 
     _unprotect(fresh)
     with fresh.db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1"))
-    db = fresh.settings.db_url
-    proc = subprocess.run(
+    monkeypatch.setattr(
+        sys,
+        "argv",
         [
-            sys.executable,
-            "-m",
-            "corridor.cli",
+            "corridor",
             "cases",
             "audit",
             "verify",
             "--db",
-            db,
+            fresh.settings.db_url,
             "--keys",
             str(fresh.settings.keys_path),
         ],
-        capture_output=True,
-        text=True,
-        check=False,
     )
-    assert proc.returncode == 1
-    assert "audit log broken at entry 1: entry altered" in proc.stderr
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 1
+    assert "audit log broken at entry 1: entry altered" in capsys.readouterr().err
 
 
 def test_no_plaintext_pii_in_the_database(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from corridor.cases import audit
 from corridor.cases.models import Interview, OutboxMessage, Person, Registration, StaffUser
 from corridor.cases.runtime import Cases
 
@@ -51,6 +52,7 @@ def rotate(cases: Cases) -> tuple[str, int]:
                     if token and keys.key_id(token) != kid:
                         setattr(row, attr, keys.encrypt(keys.decrypt(token, name), name))
                         n += 1
+        audit.record(s, "cli", "keys.rotate", "system", "-", {"key": kid, "fields": n})
     for old in [k for k in keys.data_keys if k != kid]:
         del keys.data_keys[old]
     keys.save()

@@ -8,9 +8,12 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from corridor.errors import ConfigError
+
 ENV_DB = "CORRIDOR_CASES_DB"
 ENV_KEYS = "CORRIDOR_CASES_KEYS"
 ENV_COOKIE_INSECURE = "CORRIDOR_CASES_INSECURE_COOKIES"
+ENV_LIMITS = "CORRIDOR_CASES_LIMITS"  # e.g. "register_per_minute=60,max_inflight=96"
 
 
 def data_dir() -> Path:
@@ -60,6 +63,23 @@ class Limits:
     session_minutes: int = 30
 
 
+def limits_from_env(text: str | None) -> Limits:
+    """``Limits`` with the ``name=integer`` pairs of ``$CORRIDOR_CASES_LIMITS`` applied."""
+    out = Limits()
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in Limits.__dataclass_fields__ or not value.strip().isdigit():
+            known = ", ".join(Limits.__dataclass_fields__)
+            raise ConfigError(
+                f"{ENV_LIMITS}: `{part.strip()}` is not NAME=INTEGER with NAME one of: {known}"
+            )
+        setattr(out, name, int(value))
+    return out
+
+
 @dataclass
 class Settings:
     db_url: str
@@ -78,6 +98,6 @@ class Settings:
         return cls(
             db_url=resolve_db_url(db_url),
             keys_path=resolve_keys_path(keys_path),
-            limits=limits or Limits(),
+            limits=limits or limits_from_env(os.environ.get(ENV_LIMITS)),
             secure_cookies=os.environ.get(ENV_COOKIE_INSECURE, "") not in ("1", "true"),
         )
