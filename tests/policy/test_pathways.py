@@ -210,6 +210,7 @@ def test_controls_and_windows_can_be_given(store: Store, tmp_path: Path) -> None
     e = effect_of(store, tmp_path, EFFECT, controls=["col", "ECU"], pre=("2022-06", "2022-11"),
                   post=("2023-02", "2023-03"))  # fmt: skip
     assert e.controls == ("COL", "ECU")
+    assert effect_of(store, tmp_path, EFFECT, controls="COL, ecu").controls == ("COL", "ECU")
     assert e.pre == (pd.Timestamp("2022-06-01"), pd.Timestamp("2022-11-01"))
     assert "Comparison chosen by the user." in e.to_dict()["controls_why"]
     assert e.did.pct == pytest.approx(TRUE_EFFECT_PCT, abs=8)
@@ -315,7 +316,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 def test_chnv_on_the_real_us_southwest_series(real: Store) -> None:
     e = pathway_effect(real, load_pathway("chnv"))
-    assert e.series.id == "us_southwest" and e.post[0] == pd.Timestamp("2023-01-01")
+    assert e.series_id == "us_southwest" and e.post[0] == pd.Timestamp("2023-01-01")
     assert math.isfinite(e.did.pct) and e.did.pct_low is not None and e.did.pct_high is not None
     # Measured on irreg_usa.csv (FY2020-May 2025), see docs/policy_pathways.md.
     assert e.did.pct == pytest.approx(-68.1, abs=0.1)

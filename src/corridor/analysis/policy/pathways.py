@@ -154,6 +154,11 @@ class PathwayEffect:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def series_id(self) -> str:
+        """The id of the series measured (``us_southwest``, ...)."""
+        return self.series.id
+
+    @property
     def group(self) -> dict[str, GroupChange]:
         return {g.group: g for g in self.groups}
 
@@ -269,8 +274,11 @@ def pathway_effect(
     check_lang(lang)
     if not 0.5 <= level < 1:
         raise ConfigError(f"level must be in [0.5, 1), e.g. 0.95, not {level}")
-    ctrl = (check_nationalities(list(controls), "controls") if controls is not None
-            else pathway.controls)  # fmt: skip
+    if controls is None:
+        ctrl = pathway.controls
+    else:  # a list, or "COL,ECU" as typed on a command line
+        ctrl = check_nationalities(controls if isinstance(controls, str) else list(controls),
+                                   "controls")  # fmt: skip
     both = sorted(set(ctrl) & set(pathway.nationalities))
     if both:
         raise QueryError(f"{', '.join(both)} is covered by `{pathway.id}` and cannot be a "
