@@ -274,3 +274,34 @@ def test_along_the_corridor_with_no_one_upstream(tmp_path: Path) -> None:
     ingest(tmp_path / "c.duckdb", files)
     rows = views.along_corridor(Store(tmp_path / "c.duckdb"), "AFG", "en")
     assert [r["ratio"] for r in rows] == ["– (20 months both cover)"]
+
+
+def test_top_nationalities_name_the_months_they_cover(tmp_path: Path) -> None:
+    # totals from 2020, the breakdown by nationality only from 2021 (as Honduras: 2014 / 2018)
+    import csv
+
+    from corridor.store import ingest
+
+    total = tmp_path / "irreg_honduras.csv"
+    by_nat = tmp_path / "irreg_honduras_nat.csv"
+    with total.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(
+            [
+                ["t", "n"],
+                *[[f"{m:%Y-%m-%d}", 100] for m in pd.date_range("2020-01", "2021-12", freq="MS")],
+            ]
+        )
+    with by_nat.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(
+            [
+                ["t", "nat", "n"],
+                *[
+                    [f"{m:%Y-%m-%d}", "VEN", 100]
+                    for m in pd.date_range("2021-01", "2021-12", freq="MS")
+                ],
+            ]
+        )
+    ingest(tmp_path / "c.duckdb", [total, by_nat])
+    d = views.checkpoint_detail(Store(tmp_path / "c.duckdb"), "honduras", "en")
+    assert [r["count"] for r in d["top"]] == ["1,200"]
+    assert d["span"] == "January 2021 to December 2021"  # the heading of the top table

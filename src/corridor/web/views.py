@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from corridor.analysis import trend_text as txt
-from corridor.analysis.series import CHECKPOINTS, Checkpoint, checkpoint, monthly
+from corridor.analysis.series import CHECKPOINTS, Checkpoint, by_nationality, checkpoint, monthly
 from corridor.countries.names import name_of
 from corridor.errors import CorridorError, QueryError
 from corridor.store import Store
@@ -198,13 +198,18 @@ def checkpoint_detail(
         bands = [Band(fc["lo95"], fc["hi95"], COLOURS[1], 0.12),
                  Band(fc["lo80"], fc["hi80"], COLOURS[1], 0.2)]  # fmt: skip
     out["chart"] = line_chart(lines, title=title, lang=lang, bands=bands)
-    by_nat = store.flows(**cp.filters, start=start, end=end, by=["nat"])  # type: ignore[arg-type]
-    by_nat = by_nat[by_nat["nat"] != "TOT"].sort_values("n", ascending=False)
-    total = float(by_nat["n"].sum()) or 1.0
+    wide = by_nationality(store, cp, start=start, end=end).drop(columns=["TOT"], errors="ignore")
+    covered = wide.dropna(how="all").index
+    if len(covered):
+        # the breakdown by nationality may start later than the total (Honduras: 2018
+        # against 2014): the top table's heading names the months it sums
+        out["span"] = txt.span(covered.min(), covered.max(), lang)
+    by_nat = wide.sum().sort_values(ascending=False, kind="stable")
+    total = float(by_nat.sum()) or 1.0
     out["top"] = [
-        {"code": code, "name": nat_name(code, lang), "count": txt.count(float(n), lang),
+        {"code": str(code), "name": nat_name(str(code), lang), "count": txt.count(float(n), lang),
          "share": txt.pct(100 * float(n) / total, lang)}
-        for code, n in zip(by_nat["nat"][:TOP_NATS], by_nat["n"][:TOP_NATS], strict=True)
+        for code, n in by_nat.iloc[:TOP_NATS].items()
     ]  # fmt: skip
     out["statements"] = statements(store, cp, lang, start=start, end=end)
     out["alerts"] = alerts(store, lang, cp_id=cp.id)
