@@ -68,90 +68,34 @@ def build_chunk(ctx: Context, index: int, people: int) -> Chunk:
     rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, 2, index]))
     model, plan = ctx.model, ctx.plan
     window_day = (plan.targets.months[0] - EPOCH).days
-    smo_only = round(people * model.smo_only_share)
-    travel = draw_households(plan, model, rng, people - smo_only)
-    stay = draw_households(plan, model, rng, smo_only)
-    # people who register at an SMO and do not travel: SMO nationalities, after the opening
-    smo_start = (model.smo_start - plan.targets.months[0]).days
-    n_stay_g = stay.g_stage.size
-    stay.g_stage = np.full(n_stay_g, -1)
-    stay.g_day = rng.integers(max(0, smo_start), plan.days, size=n_stay_g)
-    stay.h_nat = rng.choice(ctx.smo_nat_weights.size, size=stay.h_size.size,
-                            p=ctx.smo_nat_weights)  # fmt: skip
-    hh = _concat(travel, stay)
-    n_travel_h = travel.h_size.size
+    hh, n_travel_h = _households(ctx, rng, people)
     tnat = hh.h_nat
     h_nat = household_nats(rng, tnat, plan.targets.nats, ctx.pool_end)
     join_day = window_day + hh.g_day[hh.h_group][hh.p_house]
     ppl = draw_people(rng, hh, h_nat, ctx.nats, ctx.bank, model, join_day)
-    gtm = ctx.nats.index("GTM") if "GTM" in ctx.nats else -1
-    is_gtm = h_nat == gtm
-    ev_travel = simulate(plan, model, rng, _only(hh, n_travel_h), tnat[:n_travel_h],
-                         is_gtm[:n_travel_h], plan.targets.months[0])  # fmt: skip
-    # registrations at SMOs: everyone staying, and some travellers beforehand
-    smo_nat = np.isin(h_nat, [ctx.nats.index(c) for c in model.smo_nationalities if c in ctx.nats])
-    h_day = hh.g_day[hh.h_group]
-    before = (np.arange(hh.h_size.size) < n_travel_h) & smo_nat & (h_day >= smo_start + 10)
-    before &= rng.random(hh.h_size.size) < model.smo_before_share
-    reg_h = np.concatenate([np.flatnonzero(before), np.arange(n_travel_h, hh.h_size.size)])
-    reg_day = np.concatenate([
-        np.maximum(h_day[before] - rng.integers(10, 90, size=int(before.sum())), max(smo_start, 0)),
-        h_day[n_travel_h:],
-    ])  # fmt: skip
-    ev_h = merge(ev_travel, smo_registrations(model, reg_h, reg_day, rng))
-
-    # groups moved by a ring; the first single adult of such a group is the ring's guide
-    n_g = hh.g_stage.size
-    houses_in_group = np.bincount(hh.h_group, minlength=n_g)
-    ring_of_group = np.where(
-        (rng.random(n_g) < model.ring_group_share) & (hh.g_stage >= 0) & (houses_in_group >= 2),
-        rng.integers(0, ctx.rings.count, size=n_g), -1,
-    )  # fmt: skip
-    ring_h = ring_of_group[hh.h_group]
-    base = index * CHUNK
     start = np.cumsum(hh.h_size) - hh.h_size
+    base = index * CHUNK
     person_id = base + np.arange(hh.people, dtype=np.int64)
     role = np.zeros(hh.people, dtype=np.int8)
-    first_house = np.flatnonzero(np.r_[True, hh.h_group[1:] != hh.h_group[:-1]])
-    guide_h = first_house[
-        (ring_h[first_house] >= 0)
-        & (hh.h_size[first_house] == 1)
-        & (houses_in_group[hh.h_group[first_house]] >= 3)
-    ]
+
+    # groups moved by a ring; a guide takes the place of one single adult
+    ring_h, guide_h, which = _rings(ctx, rng, hh)
     guide_p = start[guide_h]
     rings = ctx.rings
-    r = ring_h[guide_h]
-    span = rings.guide_start[r + 1] - rings.guide_start[r]
-    which = rings.guide_start[r] + (rng.random(r.size) * span).astype(np.int64)
     _copy_identity(ppl, guide_p, rings.guides, which)
     hh.p_sex[guide_p] = rings.guide_sex[which]
     person_id[guide_p] = rings.guide_ids[which]
     role[guide_p] = GUIDE
+    h_nat[guide_h] = rings.guides.nat[which]
 
-    # contacts given to agencies: own phone/address/sponsor, or the ring's
-    phone, phone_nat = ppl.phone.copy(), ppl.nat.copy()
-    address = ppl.address.copy()
-    sponsor = rng.integers(100_000_000, 999_999_999, size=hh.h_size.size, dtype=np.int64)[
-        hh.p_house
-    ]
-    ring_p = ring_h[hh.p_house]
-    n_h = hh.h_size.size
-    safe_ring = np.maximum(ring_h, 0)
-    for kind, table in (("phone", rings.phones), ("address", rings.addresses),
-                        ("sponsor", rings.sponsors)):  # fmt: skip
-        # decided per household, so a family gives the same ring contact
-        h_uses = (ring_h >= 0) & (rng.random(n_h) < model.ring_contact_share)
-        h_choice = pick(rng, table, safe_ring)
-        uses = np.flatnonzero(h_uses[hh.p_house])
-        value = h_choice[hh.p_house[uses]]
-        if kind == "phone":
-            phone[uses] = value
-            phone_nat[uses] = rings.phone_nat[safe_ring[hh.p_house[uses]], 0]
-        elif kind == "address":
-            address[uses] = value
-        else:
-            sponsor[uses] = value
+    gtm = ctx.nats.index("GTM") if "GTM" in ctx.nats else -1
+    is_gtm = h_nat == gtm  # returned Guatemalans are received by IGM
+    ev_travel = simulate(plan, model, rng, _only(hh, n_travel_h), tnat[:n_travel_h],
+                         is_gtm[:n_travel_h], plan.targets.months[0])  # fmt: skip
+    ev_h = merge(ev_travel, _smo_registrations(ctx, rng, hh, h_nat, n_travel_h))
+    phone, phone_nat, address, sponsor = _contacts(ctx, rng, hh, ppl, ring_h)
     phone[guide_p] = rings.guides.phone[which]
+    phone_nat[guide_p] = rings.guides.nat[which]
 
     # household events -> one record per member
     size = hh.h_size[ev_h.house]
@@ -163,9 +107,83 @@ def build_chunk(ctx: Context, index: int, people: int) -> Chunk:
     entry_stage = np.where(np.arange(hh.h_size.size) < n_travel_h, hh.g_stage[hh.h_group], -1)
     return Chunk(
         index, person_id, base + hh.p_house, base + hh.h_group[hh.p_house],
-        ring_p.astype(np.int64), role, hh.p_relation, hh.p_sex, entry_stage[hh.p_house],
-        join_day, ppl, phone, phone_nat, address, sponsor, records,
+        ring_h[hh.p_house].astype(np.int64), role, hh.p_relation, hh.p_sex,
+        entry_stage[hh.p_house], join_day, ppl, phone, phone_nat, address, sponsor, records,
     )  # fmt: skip
+
+
+def _households(ctx: Context, rng: np.random.Generator, people: int) -> tuple[Households, int]:
+    """Travelling households first, then those who register at an SMO and stay."""
+    model, plan = ctx.model, ctx.plan
+    smo_only = round(people * model.smo_only_share)
+    travel = draw_households(plan, model, rng, people - smo_only)
+    stay = draw_households(plan, model, rng, smo_only)
+    # those staying: SMO nationalities, registered after the offices opened
+    smo_start = (model.smo_start - plan.targets.months[0]).days
+    stay.g_stage = np.full(stay.g_stage.size, -1)
+    stay.g_day = rng.integers(max(0, smo_start), plan.days, size=stay.g_stage.size)
+    stay.h_nat = rng.choice(ctx.smo_nat_weights.size, size=stay.h_size.size,
+                            p=ctx.smo_nat_weights)  # fmt: skip
+    return _concat(travel, stay), travel.h_size.size
+
+
+def _rings(
+    ctx: Context, rng: np.random.Generator, hh: Households
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ring of each household (-1: none), guided households and their guides."""
+    model, rings = ctx.model, ctx.rings
+    n_g = hh.g_stage.size
+    houses_in_group = np.bincount(hh.h_group, minlength=n_g)
+    moved = (rng.random(n_g) < model.ring_group_share) & (hh.g_stage >= 0)
+    moved &= houses_in_group >= 2
+    ring_h = np.where(moved, rng.integers(0, rings.count, size=n_g), -1)[hh.h_group]
+    # the first household of a ring group of 3+ households, if a single adult, is the guide
+    first = np.flatnonzero(np.r_[True, hh.h_group[1:] != hh.h_group[:-1]])
+    guide_h = first[
+        (ring_h[first] >= 0) & (hh.h_size[first] == 1) & (houses_in_group[hh.h_group[first]] >= 3)
+    ]
+    r = ring_h[guide_h]
+    span = rings.guide_start[r + 1] - rings.guide_start[r]
+    which = rings.guide_start[r] + (rng.random(r.size) * span).astype(np.int64)
+    return ring_h, guide_h, which
+
+
+def _smo_registrations(
+    ctx: Context, rng: np.random.Generator, hh: Households, h_nat: np.ndarray, n_travel_h: int
+) -> Events:
+    """Everyone staying registers; some travellers of SMO nationalities register first."""
+    model = ctx.model
+    smo_start = max(0, (model.smo_start - ctx.plan.targets.months[0]).days)
+    smo_codes = [ctx.nats.index(c) for c in model.smo_nationalities if c in ctx.nats]
+    n_h = hh.h_size.size
+    h_day = hh.g_day[hh.h_group]
+    before = (np.arange(n_h) < n_travel_h) & np.isin(h_nat, smo_codes) & (h_day >= smo_start + 10)
+    before &= rng.random(n_h) < model.smo_before_share
+    houses = np.concatenate([np.flatnonzero(before), np.arange(n_travel_h, n_h)])
+    lead = rng.integers(10, 90, size=int(before.sum()))
+    days = np.concatenate([np.maximum(h_day[before] - lead, smo_start), h_day[n_travel_h:]])
+    return smo_registrations(model, houses, days, rng)
+
+
+def _contacts(
+    ctx: Context, rng: np.random.Generator, hh: Households, ppl: People, ring_h: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Phone (and its country), address and sponsor each person gives: their own, or
+    their ring's (decided per household, so a family gives the same)."""
+    rings = ctx.rings
+    n_h = hh.h_size.size
+    phone, phone_nat, address = ppl.phone.copy(), ppl.nat.copy(), ppl.address.copy()
+    sponsor = rng.integers(100_000_000, 999_999_999, size=n_h, dtype=np.int64)[hh.p_house]
+    safe_ring = np.maximum(ring_h, 0)
+    for target, table in ((phone, rings.phones), (address, rings.addresses),
+                          (sponsor, rings.sponsors)):  # fmt: skip
+        h_uses = (ring_h >= 0) & (rng.random(n_h) < ctx.model.ring_contact_share)
+        h_choice = pick(rng, table, safe_ring)
+        uses = np.flatnonzero(h_uses[hh.p_house])
+        target[uses] = h_choice[hh.p_house[uses]]
+        if target is phone:
+            phone_nat[uses] = rings.phone_nat[safe_ring[hh.p_house[uses]], 0]
+    return phone, phone_nat, address, sponsor
 
 
 def _ranks(size: np.ndarray) -> np.ndarray:
