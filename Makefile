@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/connectors.py
 	$(BIN)/python benchmarks/synth.py --people 200000
+	$(BIN)/python benchmarks/cases_load.py
 	$(BIN)/pip install --quiet -e '.[dev,bench]' && $(BIN)/python benchmarks/linkage.py
 
 clean:
