@@ -174,6 +174,35 @@ def test_duplicates_are_flagged_by_name_date_or_document(client: TestClient, cas
     third = register(
         client, registration(members=[member(given_names="Ana", surnames="B", doc_number="X1")])
     )
+    # a nickname and the particles of a compound surname
+    fourth = register(
+        client,
+        registration(
+            members=[
+                member(
+                    given_names="Pepe",
+                    surnames="Ramírez de la Cruz",
+                    dob="1979-12-30",
+                    doc_number="Y1",
+                )
+            ]
+        ),
+    )
+    fifth = register(
+        client,
+        registration(
+            members=[
+                member(
+                    given_names="José", surnames="Ramirez Cruz", dob="1979-12-30", doc_number="Y2"
+                )
+            ]
+        ),
+    )
+    with cases.db.session() as s:
+        dup = s.scalar(
+            select(Registration.duplicate_of).where(Registration.reference == fifth["reference"])
+        )
+        assert dup == [fourth["reference"]]
     with cases.db.session() as s:
         regs = {
             r.reference: r

@@ -3,13 +3,15 @@
 Names are compared as a set of folded tokens (so given names and surnames in
 either order match), with the date of birth as written and with day and month
 swapped; documents by type and number. All on keyed hashes: no plaintext.
-When a linkage engine (``corridor.linkage``) is installed it can score near
-matches offline; here only exact matches of the normalised values are found.
+Nicknames come from the linkage package's table (``corridor.records``) when it
+is installed. Only exact matches of the normalised values are found here; near
+matches (typos) need the linkage engine's scoring, offline (``corridor link``).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -17,9 +19,46 @@ from sqlalchemy.orm import Session
 from corridor.cases.crypto import Keyring, fold
 from corridor.cases.models import Person, Registration
 
+PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "y",
+        "e",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "di",
+        "van",
+        "von",
+        "der",
+        "den",
+        "le",
+        "du",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _nicknames() -> dict[str, str]:
+    """The linkage package's nickname table (Pepe → José), when it is installed."""
+    try:
+        from corridor.records.nicknames import NICKNAMES
+    except ImportError:
+        return {}
+    return {fold(k): fold(v) for k, v in NICKNAMES.items()}
+
 
 def name_key(given_names: str, surnames: str, dob: date) -> str:
-    tokens = sorted(fold(f"{given_names} {surnames}").split())
+    """Folded name tokens, nicknames to full names, without particles, in sorted order."""
+    nick = _nicknames()
+    tokens = sorted(
+        nick.get(t, t) for t in fold(f"{given_names} {surnames}").split() if t not in PARTICLES
+    )
     return f"{' '.join(tokens)}|{dob.isoformat()}"
 
 
