@@ -110,6 +110,7 @@ def test_recovers_a_known_40pct_fall_within_its_interval(store: Store, tmp_path:
     assert e.did.pct_low < TRUE_EFFECT_PCT < e.did.pct_high
     assert e.did.pct_high < 0  # clearly an effect
     assert e.did.df == len(EFFECT) + len(CONTROLS) - 2
+    assert e.totals_pct == pytest.approx(TRUE_EFFECT_PCT, abs=5)
     assert e.permutation_p == pytest.approx(1 / math.comb(9, 4))  # the most extreme assignment
     assert e.placebo is not None and not e.placebo.flagged and e.placebo.method == "shifted"
     assert e.pretrend is not None and not e.pretrend.flagged
@@ -188,7 +189,13 @@ def test_outputs_frame_dict_and_statements_in_both_languages(store: Store, tmp_p
     e = effect_of(store, tmp_path, EFFECT, level=0.9, lang="es")
     frame = e.frame()
     assert list(frame.columns) == ["period", "treated", "control", "treated_index",
-                                   "control_index", "gap_pct", "window"]  # fmt: skip
+                                   "control_index", "gap_pct", "gap_low_pct", "gap_high_pct",
+                                   "window"]  # fmt: skip
+    post = frame[frame["window"] == "post"]
+    assert (post["gap_high_pct"] < 0).all() and (post["gap_low_pct"] < post["gap_pct"]).all()
+    # the mean of the monthly path over the post window is the estimate itself
+    gap_log = np.log1p(post["gap_pct"] / 100).mean()
+    assert gap_log == pytest.approx(math.log1p(e.did.pct / 100), abs=1e-9)
     assert frame.loc[frame["window"] == "pre", "treated_index"].mean() == pytest.approx(100)
     assert frame.loc[frame["window"] == "post", "gap_pct"].mean() == pytest.approx(-40, abs=6)
     assert frame["period"].min() == pd.Timestamp("2021-01-01")  # from the placebo's pre window
@@ -320,6 +327,7 @@ def test_chnv_on_the_real_us_southwest_series(real: Store) -> None:
     assert math.isfinite(e.did.pct) and e.did.pct_low is not None and e.did.pct_high is not None
     # Measured on irreg_usa.csv (FY2020-May 2025), see docs/policy_pathways.md.
     assert e.did.pct == pytest.approx(-68.1, abs=0.1)
+    assert e.totals_pct == pytest.approx(-37.0, abs=0.1)
     assert (e.did.pct_low, e.did.pct_high) == pytest.approx((-97.8, 361.5), abs=0.1)
     variants = {v.id: v for v in e.variants}
     usbp = variants["usbp_only"].estimate

@@ -90,6 +90,14 @@ def statements(effect: PathwayEffect, lang: str) -> list[str]:
                    f" against {others}, encounters of the covered nationalities ({covered}) "
                    f"changed by {_spct(d.pct, lang)}{ci}; randomisation p-value {perm} "
                    f"({effect.permutations} assignments).")  # fmt: skip
+    totals = effect.totals_pct
+    if totals == totals:  # not NaN
+        change = _spct(totals, lang)
+        out.append(f"Tomados como totales (pesan más las nacionalidades grandes), los encuentros "
+                   f"de las cubiertas cambiaron {change} frente a la comparación."
+                   if es else
+                   f"Taken as totals (larger nationalities weigh more), encounters of the covered "
+                   f"nationalities changed by {change} against the comparison.")  # fmt: skip
     treated_rows = [n for n in effect.nationalities if n.group == "treated"]
     if len(treated_rows) > 1:
         parts = ", ".join(f"{_names((n.nat,), lang)} {_spct(n.vs_control_pct, lang)}"

@@ -162,6 +162,17 @@ class PathwayEffect:
     def group(self) -> dict[str, GroupChange]:
         return {g.group: g for g in self.groups}
 
+    @property
+    def totals_pct(self) -> float:
+        """Ratio of the groups' total changes, in percent (big nationalities weigh more).
+
+        A description beside the estimate, with no interval.
+        """
+        t, c = self.group["treated"], self.group["control"]
+        if not (t.pre_mean and c.pre_mean and c.post_mean):
+            return float("nan")
+        return 100.0 * ((t.post_mean / t.pre_mean) / (c.post_mean / c.pre_mean) - 1)
+
     def frame(self) -> pd.DataFrame:
         """Monthly series for a chart.
 
@@ -170,7 +181,9 @@ class PathwayEffect:
         monthly mean); ``gap_pct`` (treated minus control mean log count,
         relative to its pre-window mean, as a percentage: the month-by-month
         difference-in-differences, about 0 before the start when trends are
-        parallel); ``window`` (``pre``, ``post`` or empty).
+        parallel) with ``gap_low_pct`` and ``gap_high_pct`` (its interval, as
+        for the estimate: an event study); ``window`` (``pre``, ``post`` or
+        empty).
         """
         return self.monthly.copy()
 
@@ -223,6 +236,7 @@ class PathwayEffect:
             "nationalities": [vars(n).copy() for n in self.nationalities],
             "did": _estimate(self.did) | {"permutation_p": self.permutation_p,
                                           "permutations": self.permutations},
+            "totals_pct": self.totals_pct,
             "placebo": None if self.placebo is None else {
                 "method": self.placebo.method, "pre": [_ym(m) for m in self.placebo.pre],
                 "post": [_ym(m) for m in self.placebo.post],
@@ -296,7 +310,7 @@ def pathway_effect(
         post=post_w, level=level, lang=lang, groups=core.groups, nationalities=core.nats,
         did=core.did, permutation_p=core.perm_p, permutations=core.perms, placebo=placebo,
         pretrend=core.pretrend, variants=variants,
-        monthly=_monthly(core, placebo), notes=core.notes,
+        monthly=_monthly(core, placebo, level), notes=core.notes,
     )  # fmt: skip
     effect.caveats = text.caveats(effect, lang)
     return effect
@@ -452,7 +466,7 @@ def _variant(
     return VariantResult(**{**vars(result), "estimate": core.did})
 
 
-def _monthly(core: _Core, placebo: PlaceboCheck | None) -> pd.DataFrame:
+def _monthly(core: _Core, placebo: PlaceboCheck | None, level: float) -> pd.DataFrame:
     start = core.pre.min()
     if placebo is not None:
         start = min(start, placebo.pre[0])
@@ -461,14 +475,20 @@ def _monthly(core: _Core, placebo: PlaceboCheck | None) -> pd.DataFrame:
     control = core.counts.loc[months, core.controls].sum(axis=1)
     base_t = core.counts.loc[core.pre, core.treated].sum(axis=1).mean()
     base_c = core.counts.loc[core.pre, core.controls].sum(axis=1).mean()
-    gap = core.logs[core.treated].mean(axis=1) - core.logs[core.controls].mean(axis=1)
-    gap = gap - gap[core.pre].mean()
+    # event-study path: each month's log count against the nationality's pre-window
+    # mean, covered minus comparison, with the same interval as the estimate
+    rel = core.logs.loc[months] - core.logs.loc[core.pre].mean()
+    per_month = [difference(rel.loc[m, core.treated], rel.loc[m, core.controls], level)
+                 for m in months]  # fmt: skip
     window = np.where(months.isin(core.pre), "pre", np.where(months.isin(core.post), "post", ""))
     return pd.DataFrame({
         "period": months, "treated": treated.to_numpy(), "control": control.to_numpy(),
         "treated_index": (100 * treated / base_t).to_numpy() if base_t else np.nan,
         "control_index": (100 * control / base_c).to_numpy() if base_c else np.nan,
-        "gap_pct": 100 * np.expm1(gap[months].to_numpy()), "window": window,
+        "gap_pct": [e.pct for e in per_month],
+        "gap_low_pct": [np.nan if e.pct_low is None else e.pct_low for e in per_month],
+        "gap_high_pct": [np.nan if e.pct_high is None else e.pct_high for e in per_month],
+        "window": window,
     })  # fmt: skip
 
 
