@@ -145,6 +145,15 @@ def _rings(
     r = ring_h[guide_h]
     span = rings.guide_start[r + 1] - rings.guide_start[r]
     which = rings.guide_start[r] + (rng.random(r.size) * span).astype(np.int64)
+    # A guide of the household's own nationality where the ring has one (Venezuelans
+    # guiding Venezuelans), so that guides leave the nationality mix as calibrated.
+    slot_nat = hh.h_nat[guide_h]
+    u = rng.random(r.size)
+    for i in range(r.size):
+        lo, hi = rings.guide_start[r[i]], rings.guide_start[r[i] + 1]
+        same = np.flatnonzero(rings.guide_target_nat[lo:hi] == slot_nat[i])
+        if same.size:
+            which[i] = lo + same[int(u[i] * same.size)]
     return ring_h, guide_h, which
 
 

@@ -26,6 +26,8 @@ class Rings:
     guides: People
     guide_sex: np.ndarray
     guide_ring: np.ndarray
+    #: each guide's nationality as an index into the targets' nationalities (-1: not there)
+    guide_target_nat: np.ndarray
     #: (rings, k) codes, -1 padded: phone numbers, their calling-code country, addresses, sponsors
     phones: np.ndarray
     phone_nat: np.ndarray
@@ -51,6 +53,7 @@ def draw_rings(
     model: Model,
     people: int,
     nats: tuple[str, ...],
+    target_nats: tuple[str, ...],
     bank: NameBank,
     first_id: int,
     window_start_day: int,
@@ -77,8 +80,11 @@ def draw_rings(
     phone_nat = np.repeat(ring_nat[:, None], phones.shape[1], axis=1)
     addresses = _padded(rng, n, model.shared_addresses_per_ring, 0, 2**40)
     sponsors = _padded(rng, n, model.sponsors_per_ring, 100_000_000, 999_999_999)
+    target_nat = np.array([target_nats.index(nats[i]) if nats[i] in target_nats else -1
+                           for i in guide_nat])  # fmt: skip
     return Rings(start, first_id + np.arange(total, dtype=np.int64), guides, hh.p_sex,
-                 np.repeat(np.arange(n), k), phones, phone_nat, addresses, sponsors)  # fmt: skip
+                 np.repeat(np.arange(n), k), target_nat, phones, phone_nat, addresses,
+                 sponsors)  # fmt: skip
 
 
 def pick(rng: np.random.Generator, table: np.ndarray, ring: np.ndarray) -> np.ndarray:

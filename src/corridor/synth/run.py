@@ -85,7 +85,7 @@ def synth(
     nats, pool_end = nationalities(targets.nats)
     window_day = (targets.months[0] - EPOCH).days
     ring_rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
-    rings = draw_rings(ring_rng, model, people, nats, bank, people, window_day)
+    rings = draw_rings(ring_rng, model, people, nats, targets.nats, bank, people, window_day)
     smo_w = np.array([plan.joiners[0, :, i].sum() if n in model.smo_nationalities else 0.0
                       for i, n in enumerate(targets.nats)])  # fmt: skip
     if smo_w.sum() == 0:
