@@ -241,3 +241,15 @@ def test_openapi_documents_csv_and_the_error_shape(client: TestClient) -> None:
         error = responses["400"]["content"]["application/json"]["schema"]
         assert error["properties"] == {"error": {"type": "string"}}, route
     assert "404" in paths[f"{V1}/series/{{checkpoint_id}}"]["get"]["responses"]
+
+
+def test_backtests_by_default_score_the_checkpoints_that_have_data(tmp_path: Path) -> None:
+    from tests.web.conftest import build_small_store  # Darién, Honduras, Mexico only
+
+    client = TestClient(create_app(build_small_store(tmp_path).path))
+    r = client.get(f"{V1}/backtests", params={"models": "naive", "horizons": "1"})
+    assert r.status_code == 200, r.text
+    assert {row["series"] for row in r.json()["data"]} == {"darien", "honduras", "mexico"}
+    # a checkpoint asked for by name still has to have data
+    r = client.get(f"{V1}/backtests", params={"checkpoint": "us_southwest", "models": "naive"})
+    assert r.status_code == 400 and "no data for us_southwest" in r.json()["error"]

@@ -73,7 +73,9 @@ def forecasts(
 )
 def backtests(
     request: Request,
-    checkpoint: Annotated[str | None, Query(description="Comma-separated; default all.")] = None,
+    checkpoint: Annotated[
+        str | None, Query(description="Comma-separated; default: all with data.")
+    ] = None,
     nat: Nat = None,
     horizons: Annotated[str, Query(description="Months ahead, comma-separated (1-24).")] = "1,2,3",
     models: Annotated[str, Query(description="Comma-separated model names.")] = ",".join(
@@ -94,10 +96,14 @@ def backtests(
     def compute() -> Payload:
         store = _store(request)
         panel = {cp.id: monthly(store, cp, nat=nat) for cp in CHECKPOINTS}
-        wanted = ids or [cp.id for cp in CHECKPOINTS]
+        who = f" and nationality {nat.upper()}" if nat else ""
+        # by default, every checkpoint the store has data for (a store of CBP
+        # files alone has no Darién); a checkpoint named in the request must have data
+        wanted = ids or [c for c, s in panel.items() if not s.empty]
+        if not wanted:
+            raise QueryError(f"no data for any checkpoint{who}")
         for c in wanted:
             if panel[c].empty:
-                who = f" and nationality {nat.upper()}" if nat else ""
                 raise QueryError(f"no data for {c}{who}")
         scores = backtest(panel, series=wanted, models=names, horizons=hs, start=start, end=end)
         return Payload(scores, {"start": start, "end": end, "horizons": hs})
