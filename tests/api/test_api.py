@@ -73,6 +73,7 @@ def test_csv_by_query_or_accept(client: TestClient) -> None:
         (f"{V1}/forecasts/darien?horizon=25", 400, "horizon"),
         (f"{V1}/forecasts/darien", 400, "no data for darien"),
         (f"{V1}/backtests?horizons=a", 400, "horizons"),
+        (f"{V1}/backtests?models=", 400, "models: name at least one"),
         (f"{V1}/backtests?checkpoint=us_southwest&models=naive&from=foo", 400, "not a month"),
         (f"{V1}/backtests?checkpoint=nowhere", 404, "unknown checkpoint"),
         (f"{V1}/alerts?checkpoint=nowhere", 400, "unknown checkpoint"),

@@ -86,6 +86,8 @@ def backtests(
     """MASE, MAPE, 80/95% interval coverage and surge hit rate (slow when not cached)."""
     ids = [_checkpoint(c.strip()).id for c in (checkpoint or "").split(",") if c.strip()]
     names = [_model(m.strip()) for m in models.split(",") if m.strip()]
+    if not names:
+        raise ConfigError(f"models: name at least one of: {', '.join(ALL_MODELS)}")
     try:
         hs = [int(h) for h in horizons.split(",") if h.strip()]
     except ValueError:
