@@ -14,7 +14,8 @@ from fastapi import APIRouter, Query, Request, Response
 from corridor.analysis.alerts import list_alerts
 from corridor.analysis.backtest import MODELS_DEFAULT, backtest
 from corridor.analysis.corridor_model import corridor_forecast
-from corridor.analysis.forecast import MODELS, forecast
+from corridor.analysis.forecast import forecast
+from corridor.analysis.forecast_series import CHECKPOINT_MODELS, check_checkpoint_model
 from corridor.analysis.series import CHECKPOINTS, checkpoint, monthly
 from corridor.api.respond import NOT_FOUND, TABLE_RESPONSES, Payload, respond
 from corridor.api.routes import Format, From, To, _checkpoint, _store
@@ -22,14 +23,10 @@ from corridor.errors import ConfigError, QueryError
 
 router = APIRouter(responses=TABLE_RESPONSES)
 
-ALL_MODELS = (*MODELS, "corridor")
+#: forecast_series' list, so the API, the CLI and the pages accept the same names
+ALL_MODELS = CHECKPOINT_MODELS
+_model = check_checkpoint_model
 Nat = Annotated[str | None, Query(description="One nationality (ISO3, e.g. VEN).")]
-
-
-def _model(name: str) -> str:
-    if name not in ALL_MODELS:
-        raise ConfigError(f"unknown model `{name}`; use one of: {', '.join(ALL_MODELS)}")
-    return name
 
 
 @router.get(
