@@ -6,6 +6,7 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 from corridor.api.respond import Rendered, ResponseCache
 
@@ -87,3 +88,17 @@ def test_list_cells_and_timestamps_read_the_same_in_json_and_csv() -> None:
     assert [r["releases"] for r in rows] == ["a@1;b@2", "", "c@3"]
     assert rows[0]["evaluated_at"] == data[0]["evaluated_at"] == "2024-07-01T10:11:12"
     assert rows[0]["period"] == data[0]["period"] == "2024-06-01"
+
+
+def test_a_failed_computation_leaves_nothing_behind() -> None:
+    # every bad request is a new key: a lock left per failure would grow without bound
+    cache = ResponseCache(8)
+
+    def fail() -> Rendered:
+        raise ValueError("bad request")
+
+    for i in range(3):
+        with pytest.raises(ValueError):
+            cache.get_or_compute(f"k{i}", fail)
+    assert cache._pending == {}
+    assert cache.get_or_compute("k0", lambda: _rendered("ok")).body == b"ok"

@@ -140,14 +140,16 @@ class ResponseCache:
             return hit if hit is not None else make()
         with self._lock:
             flight = self._pending.setdefault(key, threading.Lock())
-        with flight:
-            hit = self.get(key)
-            if hit is None:
-                hit = make()
-                self.put(key, hit)
-        with self._lock:
-            if self._pending.get(key) is flight:
-                del self._pending[key]
+        try:
+            with flight:
+                hit = self.get(key)
+                if hit is None:
+                    hit = make()
+                    self.put(key, hit)
+        finally:  # also when make() fails: a bad request must not leave its lock behind
+            with self._lock:
+                if self._pending.get(key) is flight:
+                    del self._pending[key]
         return hit
 
     def get(self, key: str) -> Rendered | None:
