@@ -139,6 +139,27 @@ def test_report_is_one_self_contained_file(small_store: Store, tmp_path: Path) -
     assert "Qué cambió" in html and "Fuentes de datos" in html
 
 
+def test_report_is_written_all_or_nothing(
+    small_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridor.web.report import write_report
+
+    out = tmp_path / "report.html"
+    out.write_text("the report of yesterday", encoding="utf-8")
+
+    def disk_full(self: Path, text: str, encoding: str | None = None) -> int:
+        with open(self, "w", encoding=encoding) as fh:
+            fh.write(text[:100])
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        write_report(small_store, out)
+    monkeypatch.undo()
+    assert out.read_text(encoding="utf-8") == "the report of yesterday"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no half-written file left
+
+
 def test_report_rejects_unknown_language(small_store: Store, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli, ["report", "--out", str(tmp_path / "r.html"), "--lang", "de",

@@ -30,8 +30,18 @@ def report_html(store: Store, lang: str = "en") -> str:
 
 
 def write_report(store: Store, out: str | os.PathLike[str], lang: str = "en") -> Path:
-    """Write the report to ``out`` and return its path."""
+    """Write the report to ``out`` and return its path.
+
+    All or nothing: the file is written beside ``out`` and renamed over it, so
+    a full disk never leaves half a report where yesterday's was.
+    """
     path = Path(out)
+    html = report_html(store, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report_html(store, lang), encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
