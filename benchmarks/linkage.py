@@ -163,7 +163,7 @@ def _clean_for_splink(frame: pd.DataFrame, id_column: str) -> pd.DataFrame:
     con.register("frame", frame)
     types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE frame)").fetchall())
     cols = [
-        f"nullif(trim(strip_accents(lower(\"{c}\"))), '') AS \"{c}\""
+        f'nullif(trim(strip_accents(lower("{c}"))), \'\') AS "{c}"'
         if types[c] == "VARCHAR" and c != id_column
         else f'"{c}"'
         for c in frame.columns
@@ -300,37 +300,32 @@ def worker(system: str, name: str) -> None:
 # ---------------------------------------------------------------- metrics
 
 
-def _pair_keys(frame: pd.DataFrame, dedupe: bool) -> pd.Series:
-    left, right = frame["l"].astype(str), frame["r"].astype(str)
+def _pairs_sql(source: str, dedupe: bool) -> str:
+    """``l, r`` of a pair table, ordered within the pair when deduplicating."""
     if dedupe:
-        swap = left > right
-        left, right = left.where(~swap, right), right.where(~swap, left)
-    return left + "\x00" + right
+        return (
+            f"SELECT least(CAST(l AS VARCHAR), CAST(r AS VARCHAR)) AS l, "
+            f"greatest(CAST(l AS VARCHAR), CAST(r AS VARCHAR)) AS r FROM {source}"
+        )
+    return f"SELECT CAST(l AS VARCHAR) AS l, CAST(r AS VARCHAR) AS r FROM {source}"
 
 
-def true_pairs(truth: pd.DataFrame, folder: Path, dedupe: bool) -> pd.Series:
-    import duckdb
-
-    con = duckdb.connect()
-    con.register("truth", truth)
+def true_pairs_sql(folder: Path, dedupe: bool) -> str:
+    truth = f"read_parquet('{folder / 'truth.parquet'}')"
     if dedupe:
-        sql = (
-            "SELECT a.record_id AS l, b.record_id AS r FROM truth a JOIN truth b "
+        return (
+            f"SELECT a.record_id AS l, b.record_id AS r FROM {truth} a JOIN {truth} b "
             "ON a.person_id = b.person_id AND a.record_id < b.record_id"
         )
-    else:
-        left = inputs(folder)[0]
-        id_col = "rec_id" if folder.name.startswith("febrl") else "record_id"
-        reader = "read_csv" if left.suffix == ".csv" else "read_parquet"
-        con.execute(
-            f"CREATE TABLE lids AS SELECT CAST({id_col} AS VARCHAR) AS id FROM {reader}('{left}')"
-        )
-        sql = (
-            "SELECT a.record_id AS l, b.record_id AS r FROM truth a JOIN truth b "
-            "ON a.person_id = b.person_id AND a.record_id IN (SELECT id FROM lids) "
-            "AND b.record_id NOT IN (SELECT id FROM lids)"
-        )
-    return _pair_keys(con.sql(sql).df(), dedupe)
+    left = inputs(folder)[0]
+    id_col = "rec_id" if folder.name.startswith("febrl") else "record_id"
+    reader = "read_csv" if left.suffix == ".csv" else "read_parquet"
+    lids = f"(SELECT CAST({id_col} AS VARCHAR) FROM {reader}('{left}'))"
+    return (
+        f"SELECT a.record_id AS l, b.record_id AS r FROM {truth} a JOIN {truth} b "
+        f"ON a.person_id = b.person_id AND a.record_id IN {lids} "
+        f"AND b.record_id NOT IN {lids}"
+    )
 
 
 def bcubed(clusters: pd.DataFrame, truth: pd.DataFrame) -> float:
@@ -358,18 +353,31 @@ def clusters_from_pairs(pairs: pd.DataFrame, records: pd.Series) -> pd.DataFrame
 
 
 def evaluate(name: str, system: str, info: dict[str, object]) -> dict[str, object]:
+    import duckdb
+
     folder = WORK / name
     out = WORK / "runs" / f"{name}-{system}"
     dedupe = name == "febrl3"
-    truth = pd.read_parquet(folder / "truth.parquet").astype(str)
-    expected = set(true_pairs(truth, folder, dedupe))
-    pairs = pd.read_parquet(out / "pairs.parquet")
-    kept = set(_pair_keys(pairs[pairs["p"] >= 0.5], dedupe))
-    candidates = set(_pair_keys(pd.read_parquet(out / "candidates.parquet"), dedupe))
-    tp = len(kept & expected)
-    precision = tp / len(kept) if kept else 0.0
-    recall = tp / len(expected) if expected else 0.0
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '4GB'")
+    con.execute(f"CREATE TABLE truth_pairs AS {true_pairs_sql(folder, dedupe)}")
+    kept_src = f"(SELECT * FROM read_parquet('{out / 'pairs.parquet'}') WHERE p >= 0.5)"
+    con.execute(f"CREATE TABLE kept AS {_pairs_sql(kept_src, dedupe)}")
+    cand_src = f"read_parquet('{out / 'candidates.parquet'}')"
+
+    def count(sql: str) -> int:
+        return int(con.execute(sql).fetchall()[0][0])
+
+    expected = count("SELECT count(*) FROM truth_pairs")
+    kept = count("SELECT count(*) FROM kept")
+    tp = count("SELECT count(*) FROM kept JOIN truth_pairs USING (l, r)")
+    found = count(
+        f"SELECT count(*) FROM ({_pairs_sql(cand_src, dedupe)}) JOIN truth_pairs USING (l, r)"
+    )
+    precision = tp / kept if kept else 0.0
+    recall = tp / expected if expected else 0.0
     f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    truth = pd.read_parquet(folder / "truth.parquet").astype(str)
     if (out / "clusters.parquet").exists():
         clusters = pd.read_parquet(out / "clusters.parquet").astype(str)
         clusters = pd.concat(
@@ -381,7 +389,8 @@ def evaluate(name: str, system: str, info: dict[str, object]) -> dict[str, objec
             ]
         )
     else:
-        clusters = clusters_from_pairs(pairs[pairs["p"] >= 0.5], truth["record_id"])
+        kept_pairs = con.execute("SELECT l, r FROM kept").df()
+        clusters = clusters_from_pairs(kept_pairs, truth["record_id"])
     records = int(info["records"])  # type: ignore[call-overload]
     return {
         "data": name,
@@ -390,7 +399,7 @@ def evaluate(name: str, system: str, info: dict[str, object]) -> dict[str, objec
         "recall": round(recall, 4),
         "F1": round(f1, 4),
         "B3 F1": round(bcubed(clusters.astype(str), truth), 4),
-        "blocking recall": round(len(candidates & expected) / max(len(expected), 1), 4),
+        "blocking recall": round(found / max(expected, 1), 4),
         "comparisons/record": round(int(info["candidates"]) / records, 1),  # type: ignore[call-overload]
         "seconds": round(float(info["seconds"]), 1),  # type: ignore[arg-type]
         "peak RSS MB": round(float(info["peak_rss_mb"])),  # type: ignore[arg-type]

@@ -47,6 +47,7 @@ COMMANDS = (
     "cases",
     "link",
     "encode",
+    "journeys",
     "policy",
 )
 

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from corridor.api.analysis_routes import router as analysis_router
 from corridor.api.fastpath import CacheHits
 from corridor.api.forecast_routes import router as forecast_router
+from corridor.api.linkage_routes import router as linkage_router
 from corridor.api.policy_routes import router as policy_router
 from corridor.api.respond import GZIP_MIN, ResponseCache, StoreVersion
 from corridor.api.routes import NotFoundError, router
@@ -58,6 +59,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *, cache_size: int
     app.include_router(router, prefix=API_PREFIX)
     app.include_router(analysis_router, prefix=API_PREFIX)
     app.include_router(forecast_router, prefix=API_PREFIX)
+    app.include_router(linkage_router, prefix=API_PREFIX)
     app.include_router(policy_router, prefix=API_PREFIX)
     _add_docs(app)
     _add_web(app)

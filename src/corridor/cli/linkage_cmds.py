@@ -1,4 +1,4 @@
-"""``link`` and ``encode``: person-record linkage, plaintext or privacy-preserving."""
+"""``link``, ``encode`` and ``journeys``: person-record linkage and what follows from it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli.output import console, err_console, labelled
+from corridor.cli.options import FormatOption
+from corridor.cli.output import console, err_console, labelled, show
 
 InputsArg = Annotated[
     list[Path],
@@ -112,3 +113,42 @@ def encode_cmd(
     fields = read_config(config, LinkOptions(id_column)).fields if config else None
     n = encode_file(input_file, key, id_column, out, fields)
     console.print(labelled("encoded:", "green", f"{n:,} records -> {out}"), highlight=False)
+
+
+def journeys_cmd(
+    linked: Annotated[Path, typer.Argument(metavar="DIR", help="A `corridor link` --out folder.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write steps, transit and flags Parquet here [DIR].", show_default=False
+        ),
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Journeys of the linked entities: ordered events, transit days per segment, flags.
+
+    Writes journey_steps.parquet, journey_transit.parquet and journey_flags.parquet
+    and prints the transit times per segment and nationality.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from corridor.linkage.journeys import journeys
+    from corridor.linkage.outputs import staged_output
+
+    result = journeys(linked)
+    target = out or linked
+    names = ("journey_steps.parquet", "journey_transit.parquet", "journey_flags.parquet")
+    with staged_output(target, names) as tmp:
+        for name, frame in zip(names, (result.steps, result.transit, result.flags), strict=True):
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp / name)
+    show(result.transit, fmt, title="transit days per segment and nationality")
+    err_console.print(
+        labelled(
+            "journeys:",
+            "green",
+            f"{result.steps.entity_id.nunique():,} entities, {len(result.steps):,} events, "
+            f"{len(result.flags):,} impossible steps flagged -> {target}",
+        ),
+        highlight=False,
+    )

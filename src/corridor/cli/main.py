@@ -52,6 +52,7 @@ app.command("backtest")(forecast_cmds.backtest_cmd)
 app.command("synth")(synth_cmd.synth_cmd)
 app.command("link")(linkage_cmds.link_cmd)
 app.command("encode")(linkage_cmds.encode_cmd)
+app.command("journeys")(linkage_cmds.journeys_cmd)
 app.add_typer(cases_app, name="cases")
 app.add_typer(policy_cmds.app, name="policy")
 

@@ -62,14 +62,40 @@ def rule(name: str, *keys: str, right: Sequence[str] = ()) -> BlockingRule:
 
 
 def default_rules() -> list[BlockingRule]:
-    """Rules covering different fields, so one typo everywhere else still meets."""
+    """Rules covering different fields, so one typo everywhere else still meets.
+
+    Chosen on the simulated corridor (200k x 200k) for a union recall near 0.98 at
+    about 15 comparisons per record: keys with few values (birth year, first letter)
+    only ever appear beside a selective key, so blocks stay small as files grow.
+    """
     return [
-        rule("dob", "{}.dob"),
-        rule("surname+given1", "{}.surname1", "{}.given1"),
-        rule("surname+year", "{}.surname1", "{}.dob_y"),
-        rule("given+year+month", "{}.given_nick", "{}.dob_y", "{}.dob_m"),
+        rule("dob+given initial", "{}.dob", "substr({}.given1, 1, 1)"),
+        rule("dob+surname initial", "{}.dob", "substr({}.surname1, 1, 1)"),
+        rule("given+surname+year+month", "{}.given1", "{}.surname1", "{}.dob_y", "{}.dob_m"),
+        rule(
+            "surname+given initial+day+month",
+            "{}.surname1",
+            "substr({}.given1, 1, 1)",
+            "{}.dob_m",
+            "{}.dob_d",
+        ),
+        rule(
+            "given+surname initial+day+month",
+            "{}.given1",
+            "substr({}.surname1, 1, 1)",
+            "{}.dob_m",
+            "{}.dob_d",
+        ),
+        rule("given+surname+year", "{}.given1", "{}.surname1", "{}.dob_y"),
+        rule("all name tokens", "{}.name_tokens"),  # also meets swapped names
         rule("doc_number", "{}.doc_number"),
         rule("phone", "{}.phone"),
+        # broader rules: they run while their blocks fit the pair budget (small files) and
+        # are skipped, and reported, when they would not
+        rule("dob", "{}.dob"),
+        rule("surname+given", "{}.surname1", "{}.given1"),
+        rule("surname+year", "{}.surname1", "{}.dob_y"),
+        rule("nickname+year+month", "{}.given_nick", "{}.dob_y", "{}.dob_m"),
         rule("postcode+surname2", "{}.postcode", "substr({}.surname1, 1, 2)"),
         rule("postcode+given2", "{}.postcode", "substr({}.given1, 1, 2)"),
         rule("city+street", "{}.city", "{}.street"),
@@ -77,12 +103,6 @@ def default_rules() -> list[BlockingRule]:
         rule("city+given", "{}.city", "{}.given1"),
         rule("number+street3", "{}.street_number", "substr({}.street, 1, 3)"),
         rule("postcode+number", "{}.postcode", "{}.street_number"),
-        rule(
-            "swapped names",
-            "{}.given1",
-            "{}.surname1",
-            right=("{}.surname1", "{}.given1"),
-        ),
     ]
 
 

@@ -43,6 +43,7 @@ from corridor.linkage.scoring import (
 __all__ = ["Plan", "ScoreResult", "fit_and_score", "present_columns", "score_with_model"]
 
 RECS = "recs"
+MAX_RULES = 32  # the rule mask of a pair is a 32-bit integer
 GAMMAS = "gammas"
 SCORED = "scored"
 
@@ -95,7 +96,7 @@ def choose_rules(
             "no blocking rule can run on these fields",
             hint="add a [link] blocking list naming columns present in every input",
         )
-    return usable[:16]
+    return usable[:MAX_RULES]
 
 
 def total_pairs(backend: Backend, mode: str) -> float:
@@ -168,7 +169,7 @@ def _estimate_u(backend: Backend, plan: Plan) -> tuple[list[np.ndarray], list[in
 def _build_gammas(
     backend: Backend, plan: Plan, n_records: int, new_from: int | None = None
 ) -> list[RuleReport]:
-    budget = plan.pair_budget or max(2_000_000, 1000 * n_records)
+    budget = plan.pair_budget or max(2_000_000, 50 * n_records)
     gcols = gamma_columns(plan.comparisons)
     reports: list[RuleReport] = []
     run: list[BlockingRule] = []

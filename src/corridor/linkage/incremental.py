@@ -105,7 +105,7 @@ def link_increment(
     # the old records were compared before: only pairs with a new record count now
     mode = "link_and_dedupe" if model.mode != "link" else "link"
     plan = Plan(model.comparisons, usable_rules(default_rules(), present), mode, tf=True)
-    plan.rules = plan.rules[:16]
+    plan.rules = plan.rules[:32]
     result = score_with_model(backend, plan, model, new_from=n_old)
     ids = backend.fetch(f"SELECT record_id, _src FROM {RECS} ORDER BY _i").to_pandas()
     new_pairs = backend.fetch(f"SELECT li, ri FROM {SCORED}")

@@ -321,4 +321,4 @@ def pprl_rules(backend: Backend) -> list[BlockingRule]:
                 rules.append(BlockingRule(r.name, r.left, r.right, frozenset({group})))
     if not rules:
         raise InputError("the encoded inputs carry no LSH blocking keys")
-    return rules[:16]
+    return rules[:32]

@@ -66,9 +66,9 @@ def gammas_select(
             f"CASE WHEN coalesce({rule_condition(r)}, false) THEN {1 << b} ELSE 0 END"
             for b, r in enumerate(rules)
         )
-        cols.append(f"CAST({mask} AS USMALLINT) AS rules")
+        cols.append(f"CAST({mask} AS UINTEGER) AS rules")
     else:
-        cols.append("CAST(0 AS USMALLINT) AS rules")
+        cols.append("CAST(0 AS UINTEGER) AS rules")
     return f"SELECT {', '.join(cols)} FROM {from_sql} WHERE {where}"
 
 

@@ -38,6 +38,7 @@ NORMALISED_COLUMNS: dict[str, str] = {
     "surname1": "VARCHAR",
     "surname2": "VARCHAR",
     "surnames": "VARCHAR",
+    "name_tokens": "VARCHAR",
     "dob": "VARCHAR",
     "dob_y": "SMALLINT",
     "dob_m": "TINYINT",
@@ -161,6 +162,13 @@ def normalise_sql(
         out["surname1"] = f"CASE WHEN _s2 IS NULL THEN {first} ELSE _s1 END"
         out["surname2"] = f"coalesce(_s2, {rest})"
         out["surnames"] = "nullif(trim(concat_ws(' ', _s1, _s2)), '')"
+        # every name token in alphabetical order: the same when given names and surnames
+        # were swapped or written in one another's columns
+        given = "_g" if given_col else "NULL"
+        out["name_tokens"] = (
+            "nullif(array_to_string(list_sort(list_filter(string_split(trim(concat_ws(' ', "
+            f"{given}, _s1, _s2)), ' '), lambda x: x <> '')), ' '), '')"
+        )
     dob_col = col(FieldKind.DOB)
     if dob_col:
         base["_y"], base["_m"], base["_d"] = _dob_parts(dob_col)
