@@ -133,6 +133,9 @@ def test_new_nationality_absent_then_large(store: Store) -> None:
     assert evaluate(store, [rule("new_nationality", share_points=50, min_count=3000)]) == []
     # A window longer than the data before: everything would look new, so nothing fires.
     assert evaluate(store, [rule("new_nationality", window=40, exceeds=10)]) == []
+    # fired by the share alone: 2,500 never crossed `exceeds`, so that is not its threshold
+    (by_share,) = evaluate(store, [rule("new_nationality", exceeds=3000, share_points=50)])
+    assert (by_share.value, by_share.threshold) == (2500, None)
 
 
 def test_save_is_idempotent_per_rule_series_and_month(store: Store, tmp_path: Path) -> None:

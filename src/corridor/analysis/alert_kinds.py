@@ -138,11 +138,13 @@ def new_nationality(
             if np.isnan(v) or nat in (OTHER, UNKNOWN) or v < min_count:
                 continue
             was_small = prior_max[nat] <= small
+            crossed = exceeds is not None and was_small and v > float(exceeds)
             rose = points is not None and share_now[nat] - share_prior[nat] >= float(points)
-            if not ((exceeds is not None and was_small and v > float(exceeds)) or rose):
+            if not (crossed or rose):
                 continue
-            out.append(Finding(t, v, float(exceeds) if exceeds is not None else None,
-                               nat=str(nat), fields={
+            # the threshold is `exceeds` only when the count crossed it (not for a share rise)
+            limit = float(exceeds) if crossed and exceeds is not None else None
+            out.append(Finding(t, float(v), limit, nat=str(nat), fields={
                 "prior_max": float(prior_max[nat]), "share": Pct(shares[nat]),
                 "prior_share": Pct(prior_shares[nat]),
                 "points": Pct(shares[nat] - prior_shares[nat], signed=True),
