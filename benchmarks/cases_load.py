@@ -268,6 +268,20 @@ async def run_step(base: str, rate: float, seconds: float, first: int) -> Step:
     return step
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server and its worker processes (Linux /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -340,7 +354,9 @@ def measure(
             asyncio.run(run_step(base, 20, 2, 10_000_000))  # warm-up: every worker opened
             first = 0
             for rate in rates:
+                cpu0 = server_cpu(proc.pid)
                 step = asyncio.run(run_step(base, rate, seconds, first))
+                cpu_ms = (server_cpu(proc.pid) - cpu0) * 1000 / max(len(step.refs), 1)
                 first += int(rate * seconds)
                 stored, distinct = count_registrations(url, list(step.refs))
                 lost = int(rate * seconds) - stored
@@ -359,7 +375,7 @@ def measure(
                     f"{len(step.status_ms) / step.elapsed:>8.1f} "
                     f"{pct(step.reg_ms, 0.5):>8.1f} {p95:>8.1f} "
                     f"{pct(step.status_ms, 0.95):>7.1f} {step.deferred:>7} {lost:>5} "
-                    f"{dup:>4} {step.reconnects:>6} {len(step.errors):>6}  "
+                    f"{dup:>4} {step.reconnects:>6} {len(step.errors):>6} {cpu_ms:>7.1f}  "
                     f"{'yes' if ok else 'no'}"
                 )
                 print(rows[-1], flush=True)
@@ -393,7 +409,7 @@ def main() -> None:
     header = (
         f"{'backend':<10} {'workers':>7} {'offered/s':>9} {'reg/s':>7} {'status/s':>8} "
         f"{'reg p50':>8} {'reg p95':>8} {'st p95':>7} {'503/429':>7} {'lost':>5} "
-        f"{'dup':>4} {'reconn':>6} {'errors':>6}  meets target"
+        f"{'dup':>4} {'reconn':>6} {'errors':>6} {'cpu ms':>7}  meets target"
     )
     print(header)
     rows: list[str] = []
@@ -412,6 +428,10 @@ def main() -> None:
         parts = r.split()
         if parts[-1] == "yes":
             ceilings[(parts[0], parts[1])] = parts[2]
+    print(
+        "cpu ms: server CPU time per applicant (registration + status check + 5 % resent), "
+        "all worker processes; 1000 / cpu ms is the rate one free core sustains"
+    )
     for (backend, workers), rate in ceilings.items():
         print(
             f"ceiling {backend}, {workers} worker(s): {rate} registrations/s (and as many "

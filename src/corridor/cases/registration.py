@@ -7,12 +7,13 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from corridor.cases import audit, duplicates, outbox
+from corridor.cases import audit, duplicates
 from corridor.cases.crypto import Keyring
 from corridor.cases.eligibility import Applicant, Decision, age_on, load_rules, screen
 from corridor.cases.errors import Conflict, Invalid, NotFound
@@ -23,7 +24,7 @@ from corridor.cases.identifiers import (
     token_hash,
     token_matches,
 )
-from corridor.cases.models import Office, Person, Registration, Screening
+from corridor.cases.models import Office, OutboxMessage, Person, Registration, Screening
 from corridor.cases.schemas import RegistrationIn
 
 CONSENT_VERSION = "2024-01"
@@ -57,27 +58,13 @@ def register(
     """
     country = office_country(db_session, body.office)
     principal = body.members[0]
+    programme = load_rules().get(country)
+    if programme is None:
+        raise Invalid(f"no eligibility rules for {country}")
+    decision = screen(programme, applicant_of(body), today)
     token = new_status_token()
     now = audit.now()
-    reg = Registration(
-        reference=new_reference(country),
-        office_code=body.office,
-        submission_id=submission_id,
-        body_hash=body_hash(body),
-        status_token_hash=token_hash(token),
-        status_token_enc=keys.encrypt(token, "status_token"),
-        status="registered",
-        lang=body.lang,
-        host_status=body.host_status,
-        nationality=principal.nationality,
-        household_size=len(body.members),
-        consent_version=CONSENT_VERSION,
-        contact_phone_enc=keys.encrypt(body.contact_phone, "contact_phone"),
-        contact_email_enc=keys.encrypt(body.contact_email, "contact_email"),
-        phone_bidx=keys.blind_index(body.contact_phone, "phone"),
-        created_at=now,
-        updated_at=now,
-    )
+    persons: list[dict[str, Any]] = []
     name_idx: list[str] = []
     doc_idx: list[str] = []
     for pos, m in enumerate(body.members):
@@ -86,42 +73,93 @@ def register(
         name_idx += idx
         if doc:
             doc_idx.append(doc)
-        reg.persons.append(
-            Person(
-                position=pos,
-                relationship_="self" if pos == 0 else m.relationship,
-                sex=m.sex,
-                nationality=m.nationality,
-                minor=age_on(m.dob, today) < 18,
-                given_names_enc=keys.encrypt(m.given_names, "given_names"),
-                surnames_enc=keys.encrypt(m.surnames, "surnames"),
-                dob_enc=keys.encrypt(m.dob.isoformat(), "dob"),
-                arrival_date_enc=keys.encrypt(m.arrival_date.isoformat(), "arrival_date"),
-                doc_type=m.doc_type,
-                doc_number_enc=keys.encrypt(m.doc_number, "doc_number"),
-                name_dob_bidx=idx[0] if idx else None,
-                doc_bidx=doc,
-            )
+        persons.append(
+            {
+                "position": pos,
+                "relationship": "self" if pos == 0 else m.relationship,
+                "sex": m.sex,
+                "nationality": m.nationality,
+                "minor": age_on(m.dob, today) < 18,
+                "given_names_enc": keys.encrypt(m.given_names, "given_names"),
+                "surnames_enc": keys.encrypt(m.surnames, "surnames"),
+                "dob_enc": keys.encrypt(m.dob.isoformat(), "dob"),
+                "arrival_date_enc": keys.encrypt(m.arrival_date.isoformat(), "arrival_date"),
+                "doc_type": m.doc_type,
+                "doc_number_enc": keys.encrypt(m.doc_number, "doc_number"),
+                "name_dob_bidx": idx[0] if idx else None,
+                "doc_bidx": doc,
+            }
         )
     matches = duplicates.find_matches(db_session, name_idx, doc_idx)
-    reg.duplicate_of = matches or None
-    db_session.add(reg)
-    db_session.flush()
-    decision = apply_screening(db_session, reg, applicant_of(body), today, None)
-    outbox.enqueue(
-        db_session,
-        keys,
-        reg,
-        "registered",
-        {},
-        recipients={"sms": body.contact_phone, "email": body.contact_email},
+    reference = new_reference(country)
+    status = "eligible" if decision.eligible else "ineligible"
+    # Core statements: the unit of work cost more than the SQL on this hot path
+    reg_id = db_session.execute(
+        insert(_REGISTRATIONS).returning(_REGISTRATIONS.c.id),
+        [
+            {
+                "reference": reference,
+                "office_code": body.office,
+                "submission_id": submission_id,
+                "body_hash": body_hash(body),
+                "status_token_hash": token_hash(token),
+                "status_token_enc": keys.encrypt(token, "status_token"),
+                "status": status,
+                "lang": body.lang,
+                "host_status": body.host_status,
+                "nationality": principal.nationality,
+                "household_size": len(body.members),
+                "consent_version": CONSENT_VERSION,
+                "contact_phone_enc": keys.encrypt(body.contact_phone, "contact_phone"),
+                "contact_email_enc": keys.encrypt(body.contact_email, "contact_email"),
+                "phone_bidx": keys.blind_index(body.contact_phone, "phone"),
+                "duplicate_of": matches or None,
+                "created_at": now,
+                "updated_at": now,
+                "erased_at": None,
+            }
+        ],
+    ).scalar_one()
+    db_session.execute(insert(_PERSONS), [{**p, "registration_id": reg_id} for p in persons])
+    db_session.execute(
+        insert(_SCREENINGS),
+        [
+            {
+                "registration_id": reg_id,
+                "programme": decision.programme,
+                "eligible": decision.eligible,
+                "rule_version": decision.rule_version,
+                "checks": [c.as_dict() for c in decision.checks],
+                "as_of": today,
+                "screened_at": now,
+                "screened_by": None,
+            }
+        ],
     )
+    messages = [
+        {
+            "registration_id": reg_id,
+            "channel": channel,
+            "recipient_enc": keys.encrypt(address, "recipient"),
+            "template": "registered",
+            "params": {"reference": reference, "lang": body.lang},
+            "status": "pending",
+            "attempts": 0,
+            "last_error": None,
+            "created_at": now,
+            "sent_at": None,
+        }
+        for channel, address in (("sms", body.contact_phone), ("email", body.contact_email))
+        if address
+    ]
+    if messages:
+        db_session.execute(insert(_OUTBOX), messages)
     audit.record(
         db_session,
-        f"applicant:{reg.reference}",
+        f"applicant:{reference}",
         "registration.create",
         "registration",
-        reg.reference,
+        reference,
         {
             "office": body.office,
             "members": len(body.members),
@@ -129,7 +167,13 @@ def register(
             "duplicates": len(matches),
         },
     )
-    return Created(reg.reference, token, reg.status, decision.eligible, False)
+    return Created(reference, token, status, decision.eligible, False)
+
+
+_REGISTRATIONS = cast(Table, Registration.__table__)
+_PERSONS = cast(Table, Person.__table__)
+_SCREENINGS = cast(Table, Screening.__table__)
+_OUTBOX = cast(Table, OutboxMessage.__table__)
 
 
 _OFFICES: dict[tuple[str, str], tuple[float, str]] = {}
