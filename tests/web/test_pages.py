@@ -326,3 +326,30 @@ def test_top_nationalities_name_the_months_they_cover(tmp_path: Path) -> None:
     d = views.checkpoint_detail(Store(tmp_path / "c.duckdb"), "honduras", "en")
     assert [r["count"] for r in d["top"]] == ["1,200"]
     assert d["span"] == "January 2021 to December 2021"  # the heading of the top table
+
+
+def test_cached_forecast_follows_a_store_replaced_with_the_same_mtime(tmp_path: Path) -> None:
+    # e.g. a backup restored with `cp -p`/rsync -a: the mtime alone does not tell the stores apart
+    import csv
+    import os
+
+    from corridor.analysis.series import checkpoint
+    from corridor.store import ingest
+
+    (tmp_path / "a").mkdir()
+    store = build_small_store(tmp_path / "a")
+    darien = checkpoint("darien")
+    before = views.forecast_of(store, darien, "en")
+    assert before is not None
+    flat = tmp_path / "irreg_darien_nat.csv"
+    with flat.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["t", "q", "nat", "n"], *[
+            [f"{m:%Y-%m-%d}", f"{m:%Y-%m-%d}", "VEN", 5000]
+            for m in pd.date_range("2022-01", periods=30, freq="MS")]])  # fmt: skip
+    other = tmp_path / "b.duckdb"
+    ingest(other, [flat])
+    st = store.path.stat()
+    os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(other, store.path)
+    after = views.forecast_of(store, darien, "en")
+    assert after is not None and round(float(after["mean"].iloc[0])) == 5000

@@ -236,17 +236,23 @@ def statements(
         return []
 
 
-def _version(store: Store) -> int:
-    """Changes whenever an ingest rewrites the store, so cached results never go stale."""
+def _version(store: Store) -> tuple[int, int, int]:
+    """Changes whenever the store file does, so cached results never go stale.
+
+    The inode and size as well as the mtime, as ``api.respond.StoreVersion``
+    keys: a store replaced by another one (a restored backup keeps its mtime)
+    is another store.
+    """
     try:
-        return store.path.stat().st_mtime_ns
+        st = store.path.stat()
     except OSError:
-        return 0
+        return (0, 0, 0)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 @lru_cache(maxsize=128)
 def _forecast_frame(
-    path: str, version: int, cp_id: str, horizon: int, nat: str | None
+    path: str, version: tuple[int, int, int], cp_id: str, horizon: int, nat: str | None
 ) -> pd.DataFrame | None:
     from corridor.analysis.forecast_series import forecast_checkpoint
 
@@ -285,7 +291,7 @@ def forecast_of(
 
 
 @lru_cache(maxsize=16)
-def _scores(path: str, version: int, cp_id: str) -> pd.DataFrame:
+def _scores(path: str, version: tuple[int, int, int], cp_id: str) -> pd.DataFrame:
     from corridor.analysis.backtest import backtest
 
     store = Store(path)
