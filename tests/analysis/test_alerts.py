@@ -289,3 +289,22 @@ def test_a_broken_rules_file_never_undoes_an_ingest(
 
 def test_alert_is_a_plain_record() -> None:
     assert Alert.__dataclass_fields__.keys() >= {"rule", "checkpoint", "nat", "period", "releases"}
+
+
+def test_an_alert_names_only_the_releases_of_its_series(tmp_path: Path) -> None:
+    from tests.conftest import FIXTURES
+
+    # a second CBP release holding only the northern border for December 2023
+    north = _write(tmp_path / "north.csv", [
+        "Fiscal Year", "Month Grouping", "Month (abbv)", "Component", "Land Border Region",
+        "Area of Responsibility", "AOR (Abbv)", "Demographic", "Citizenship",
+        "Title of Authority", "Encounter Type", "Encounter Count",
+    ], [["2024", "FYTD", "DEC", "U.S. Border Patrol", "Northern Land Border", "Blaine Sector",
+         "BLW", "Single Adults", "MEXICO", "Title 8", "Apprehensions", "12"]])  # fmt: skip
+    db = tmp_path / "c.duckdb"
+    (southwest,) = ingest(db, [FIXTURES / "cbp" / "valid.csv"])
+    ingest(db, [north])
+    above = Rule("sw", "threshold", "us_southwest", "info", "{value}", params={"above": 1000.0})
+    (alert,) = evaluate(Store(db), [above], since="2023-12")
+    assert alert.period.isoformat() == "2023-12-01"
+    assert alert.releases == (southwest.release_id,)

@@ -10,7 +10,7 @@ fails can never undo the data.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -21,6 +21,7 @@ from corridor.analysis import alert_kinds as kinds
 from corridor.analysis.alert_rules import Rule, load_rules, rules_for
 from corridor.analysis.alert_text import messages
 from corridor.analysis.series import by_nationality, checkpoint, monthly
+from corridor.canonical.schema import expand_event
 from corridor.errors import ConfigError, CorridorError, StoreError
 from corridor.store import Store
 from corridor.store.query import parse_month
@@ -143,19 +144,27 @@ def _default_forecaster() -> kinds.Forecaster:
     return fn
 
 
-def _releases(store: Store, filters: object, nat: str | None, period: date) -> tuple[str, ...]:
+def _releases(
+    store: Store, filters: Mapping[str, str], nat: str | None, period: date
+) -> tuple[str, ...]:
     """The releases whose rows make up the series in that month (after overlap selection)."""
-    flt = dict(filters)  # type: ignore[call-overload]
+    flt = dict(filters)
     if nat:
         flt["nat"] = nat
-    used = store.flows(**flt, start=period, end=period, by=["source"])
+    used = store.flows(**flt, start=period, end=period, by=["source"])  # type: ignore[arg-type]
     if used.empty:
         return ()
-    sources = list(used["source"])
+    # the series' own filters too: a source's release may hold other areas or events
+    # of the same month (a CBP file of the northern border alone)
+    where: list[str] = ["period = ?"]
+    params: list[object] = [period]
+    sources = tuple(str(s) for s in used["source"])
+    for col, values in [*((c, expand_event(v) if c == "event" else (v,)) for c, v in flt.items()),
+                        ("source", sources)]:  # fmt: skip
+        where.append(f"{col} IN ({', '.join('?' for _ in values)})")  # columns: ours, not input
+        params.extend(values)
     df = store.sql(
-        f"SELECT DISTINCT release_id FROM flows WHERE period = ? AND geo = ? "
-        f"AND source IN ({', '.join('?' for _ in sources)}) ORDER BY 1",
-        [period, flt["geo"], *sources],
+        f"SELECT DISTINCT release_id FROM flows WHERE {' AND '.join(where)} ORDER BY 1", params
     )
     return tuple(df["release_id"])
 
