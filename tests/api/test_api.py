@@ -254,3 +254,12 @@ def test_backtests_by_default_score_the_checkpoints_that_have_data(tmp_path: Pat
     # a checkpoint asked for by name still has to have data
     r = client.get(f"{V1}/backtests", params={"checkpoint": "us_southwest", "models": "naive"})
     assert r.status_code == 400 and "no data for us_southwest" in r.json()["error"]
+
+
+def test_cache_hits_read_headers_as_the_app_does(client: TestClient) -> None:
+    # two Accept headers: the app reads the first (CSV); a cache hit must answer the same
+    client.get(f"{V1}/checkpoints")  # caches the JSON answer
+    twice = [("accept", "text/csv"), ("accept", "application/json")]
+    for _ in range(2):  # a miss, then a hit
+        r = client.get(f"{V1}/checkpoints", headers=twice)
+        assert r.headers["content-type"].startswith("text/csv")

@@ -29,7 +29,9 @@ class CacheHits:
         ):
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        headers: dict[str, str] = {}
+        for k, v in scope["headers"]:  # the first of repeated headers, as Request.headers.get
+            headers.setdefault(k.decode("latin-1"), v.decode("latin-1"))
         query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         asked = [v for k, v in query if k == "format"]
         fmt = asked[-1] if asked else ("csv" if "text/csv" in headers.get("accept", "") else "json")
