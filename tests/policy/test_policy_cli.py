@@ -96,3 +96,14 @@ def test_bad_input_is_one_clear_error(store: Store, args: list[str], message: st
     out = runner.invoke(app, ["policy", *args, "--db", str(store.path)])
     assert out.exit_code != 0
     assert message in str(out.exception)
+
+
+def test_pathway_list_and_bad_options(store: Store) -> None:
+    listed = runner.invoke(app, ["policy", "pathway", "-f", "csv"])
+    assert listed.exit_code == 0 and "chnv" in listed.output
+    bad = runner.invoke(app, ["policy", "pathway", "chnv", "--pre", "2022-02", "--db",
+                              str(store.path)])  # fmt: skip
+    assert bad.exit_code != 0 and "use FIRST:LAST months" in str(bad.exception)
+    bad = runner.invoke(app, ["policy", "pathway", "chnv", "--controls", "VEN", "--db",
+                              str(store.path)])  # fmt: skip
+    assert bad.exit_code != 0 and "cannot be a comparison nationality" in str(bad.exception)

@@ -32,6 +32,7 @@ from corridor.analysis.policy.run import (
 from corridor.analysis.trend_text import check_lang
 from corridor.api.respond import Payload, respond
 from corridor.api.routes import Format, _store
+from corridor.errors import ConfigError
 
 router = APIRouter()
 
@@ -120,3 +121,59 @@ def _monthly_share(p: pd.Series) -> list[dict[str, Any]]:
     """Share of paths in force on each month's last day (a compact form of the daily share)."""
     ends = p.dropna().groupby(pd.DatetimeIndex(p.dropna().index).to_period("M")).last()
     return [{"month": str(m), "p_in_force": round(float(v), 3)} for m, v in ends.items()]
+
+
+@router.get("/policy/pathways", summary="The shipped legal pathways")
+def pathway_list(request: Request, format: Format = None) -> Response:
+    from corridor.analysis.policy.pathway_config import pathways
+
+    def compute() -> Payload:
+        rows = [{"id": p.id, "title": p.title, "title_es": p.title_es, "source": p.source,
+                 "start": f"{p.start:%Y-%m}", "nationalities": ",".join(p.nationalities),
+                 "series": p.series, "controls": ",".join(p.controls)}
+                for p in pathways()]  # fmt: skip
+        return Payload(pd.DataFrame(rows))
+
+    return respond(request, compute)
+
+
+@router.get("/policy/pathways/{pathway_id}", summary="A legal pathway's effect on encounters")
+def pathway(
+    request: Request, pathway_id: str,
+    controls: Annotated[str | None, Query(description="Comparison nationalities, ISO3 "
+                                          "comma-separated; default the pathway's.")] = None,
+    pre: Annotated[str | None, Query(description="Before window FIRST:LAST (YYYY-MM).")] = None,
+    post: Annotated[str | None, Query(description="After window FIRST:LAST (YYYY-MM).")] = None,
+    level: Annotated[float, Query(ge=0.5, lt=1, description="Confidence level.")] = 0.95,
+    lang: Lang = "en", format: Format = None,
+) -> Response:  # fmt: skip
+    """Before/after and difference-in-differences against comparable nationalities, with
+    intervals, a placebo, variants and caveats; the table is the monthly series (event study)."""
+    from corridor.analysis.policy.pathway_config import load_pathway, pathways
+    from corridor.analysis.policy.pathways import pathway_effect
+
+    check_lang(lang)
+    known = {p.id for p in pathways()}
+    if pathway_id not in known:  # ids only: a request never names a file on the server
+        raise ConfigError(f"unknown pathway `{pathway_id}`; shipped: {', '.join(sorted(known))}")
+
+    def compute() -> Payload:
+        effect = pathway_effect(
+            _store(request), load_pathway(pathway_id),
+            controls=controls.split(",") if controls else None,
+            pre=_window(pre, "pre"), post=_window(post, "post"), level=level, lang=lang,
+        )  # fmt: skip
+        meta = {k: v for k, v in effect.to_dict().items() if k != "monthly"}
+        meta["method"] = effect.method(lang)
+        return Payload(effect.frame(), meta)
+
+    return respond(request, compute)
+
+
+def _window(text: str | None, name: str) -> tuple[str, str] | None:
+    if text is None:
+        return None
+    first, sep, last = text.partition(":")
+    if not sep:
+        raise ConfigError(f"{name} `{text}`: use FIRST:LAST months, e.g. 2022-02:2022-09")
+    return first.strip(), last.strip()

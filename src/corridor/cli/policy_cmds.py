@@ -12,6 +12,7 @@ import typer
 
 from corridor.cli.options import DbOption, FormatOption
 from corridor.cli.output import console, err_console, labelled, show
+from corridor.errors import ConfigError
 from corridor.store import Store
 
 app = typer.Typer(
@@ -128,3 +129,67 @@ def project_cmd(
         frame = frame.round({"forecast_mean": 0, "forecast_lo80": 0, "forecast_hi80": 0,
                              "p_in_force": 2, "p_lifted_by": 2, "p_activated_by": 2})  # fmt: skip
     show(frame, fmt, "projection")
+
+
+@app.command("pathway")
+def pathway_cmd(
+    pathway: Annotated[
+        str | None,
+        typer.Argument(
+            help="A shipped pathway id (e.g. chnv) or a pathway .toml file; "
+            "none: list the shipped ones."
+        ),
+    ] = None,
+    controls: Annotated[
+        str | None,
+        typer.Option("--controls", help="Comparison nationalities, ISO3 comma-separated."),
+    ] = None,
+    pre: Annotated[
+        str | None, typer.Option("--pre", help="Before window, FIRST:LAST months (YYYY-MM).")
+    ] = None,
+    post: Annotated[
+        str | None, typer.Option("--post", help="After window, FIRST:LAST months (YYYY-MM).")
+    ] = None,
+    level: Annotated[float, typer.Option("--level", help="Confidence level.")] = 0.95,
+    lang: LangOption = "en",
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+) -> None:
+    """A legal pathway's effect: before/after and difference-in-differences against comparable
+    nationalities, with confidence intervals and caveats."""
+    from corridor.analysis.policy.pathway_config import load_pathway, pathways
+    from corridor.analysis.policy.pathways import pathway_effect
+
+    if pathway is None:
+        rows = [{"id": p.id, "start": f"{p.start:%Y-%m}", "covers": ",".join(p.nationalities),
+                 "series": p.series, "controls": ",".join(p.controls), "title": p.text(lang)}
+                for p in pathways()]  # fmt: skip
+        show(pd.DataFrame(rows), fmt, "pathways")
+        return
+    effect = pathway_effect(
+        Store(db), load_pathway(pathway), controls=controls.split(",") if controls else None,
+        pre=_window(pre, "--pre"), post=_window(post, "--post"), level=level, lang=lang,
+    )  # fmt: skip
+    if fmt == "json":
+        sys.stdout.write(json.dumps(effect.to_dict(), ensure_ascii=False, default=str) + "\n")
+        return
+    out = console if fmt == "table" else err_console
+    for sentence in effect.statements(lang):
+        out.print(labelled("·", "cyan", sentence), highlight=False, soft_wrap=True)
+    for caveat in effect.caveats:
+        out.print(labelled("caveat:", "yellow", caveat), highlight=False, soft_wrap=True)
+    out.print(labelled("method:", "cyan", effect.method(lang)), highlight=False, soft_wrap=True)
+    table = effect.table()
+    if fmt == "table":  # one decimal, thousands separated: the table is read, not parsed
+        numbers = table.select_dtypes("number").columns
+        table[numbers] = table[numbers].map(lambda v: f"{v:,.1f}")
+    show(table, fmt, "before and after")
+
+
+def _window(text: str | None, option: str) -> tuple[str, str] | None:
+    if text is None:
+        return None
+    first, sep, last = text.partition(":")
+    if not sep or not first.strip() or not last.strip():
+        raise ConfigError(f"{option} `{text}`: use FIRST:LAST months, e.g. 2022-02:2022-09")
+    return first.strip(), last.strip()

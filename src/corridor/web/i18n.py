@@ -64,6 +64,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "policy_p_month_end": ("In force at month end", "En vigor a fin de mes"),
     "policy_p_lifted": ("Lifted by then", "Levantada para entonces"),
     "policy_p_activated": ("Into force by then", "En vigor para entonces"),
+    "pathways_title": ("Legal pathways: effect on encounters", "Vías legales: efecto en los "
+                       "encuentros"),
+    "pathway": ("Pathway", "Vía"),
+    "pathway_covered": ("Covered", "Cubiertas"),
+    "pathway_comparison": ("Comparison", "Comparación"),
+    "pathway_chart": (
+        "{title}: encounters of the covered and the comparison nationalities, 100 = before",
+        "{title}: encuentros de las nacionalidades cubiertas y de comparación, 100 = antes",
+    ),
+    "caveats": ("Caveats", "Advertencias"),
+    "method": ("Method", "Método"),
     "policy_ended": (
         "This rule ended on {end}, before the data end: nothing to project. Try the rule that "
         "replaced it.",

@@ -122,14 +122,17 @@ def checkpoint_page(request: Request, cp_id: str) -> HTMLResponse:
 
 @router.get("/policy")
 def policy_page(request: Request) -> HTMLResponse:
+    from corridor.web.policy_view import pathway_section
     from corridor.web.policy_view import policy_page as build
 
     lang = lang_of(request)
     try:
-        p = build(store_of(request), request.query_params, lang)
+        store = store_of(request)
+        p = build(store, request.query_params, lang)
+        pw = pathway_section(store, request.query_params.get("pathway"), lang)
     except CorridorError as exc:
         return _error(request, exc)
-    return _page(request, "policy.html", i18n.t("policy_title", lang), p=p)
+    return _page(request, "policy.html", i18n.t("policy_title", lang), p=p, pw=pw)
 
 
 @router.get("/sources")

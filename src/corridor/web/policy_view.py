@@ -144,8 +144,51 @@ def policy_page(store: Store, query: Mapping[str, str], lang: str) -> dict[str, 
     return out
 
 
+@lru_cache(maxsize=16)
+def _pathway(path: str, version: int, pathway_id: str, lang: str) -> Any:
+    from corridor.analysis.policy.pathway_config import load_pathway
+    from corridor.analysis.policy.pathways import pathway_effect
+
+    return pathway_effect(Store(path), load_pathway(pathway_id), lang=lang)
+
+
+def pathway_section(store: Store, pathway_id: str | None, lang: str) -> dict[str, Any]:
+    """A legal pathway's effect: sentences, caveats, method, chart of both groups (100 = before)."""
+    from corridor.analysis.policy.pathway_config import pathways
+
+    shipped = pathways()
+    ids = [p.id for p in shipped]
+    chosen = pathway_id or ids[0]
+    if chosen not in ids:
+        raise ConfigError(f"unknown pathway `{chosen}`; shipped: {', '.join(ids)}")
+    out: dict[str, Any] = {"pathways": [{"id": p.id, "title": p.text(lang)} for p in shipped],
+                           "id": chosen, "error": ""}  # fmt: skip
+    try:
+        effect = _pathway(str(store.path), _version(store), chosen, lang)
+    except CorridorError as exc:  # e.g. no US data by nationality in this store
+        out["error"] = str(exc)
+        return out
+    frame = effect.frame()
+    idx = pd.DatetimeIndex(pd.to_datetime(frame["period"]))
+    treated = pd.Series(frame["treated_index"].to_numpy(dtype="float64"), index=idx)
+    control = pd.Series(frame["control_index"].to_numpy(dtype="float64"), index=idx)
+    names = t("pathway_covered", lang), t("pathway_comparison", lang)
+    out.update({
+        "title": effect.pathway.text(lang), "source": effect.pathway.source,
+        "statements": effect.statements(lang), "caveats": list(effect.caveats),
+        "method": effect.method(lang),
+        "chart": line_chart([Line(names[0], treated, COLOURS[1]),
+                             Line(names[1], control, COLOURS[0])],
+                            title=t("pathway_chart", lang, title=effect.pathway.text(lang)),
+                            lang=lang),
+        "command": shlex.join(["corridor", "policy", "pathway", chosen, "--lang", lang]),
+    })  # fmt: skip
+    return out
+
+
 def report_sections(store: Store, lang: str) -> list[dict[str, Any]]:
-    """Each shipped rule on the store's data, for the HTML report (rules without data left out)."""
+    """Each shipped rule and pathway on the store's data, for the HTML report (those without
+    data are left out)."""
     out = []
     for rule in shipped_rules():
         try:
@@ -154,7 +197,14 @@ def report_sections(store: Store, lang: str) -> list[dict[str, Any]]:
             continue
         out.append({"title": title(rule, lang), "source": rule.source,
                     "statements": monthly_statements(mt, lang), "chart": _chart(mt, rule, lang),
-                    "command": command(rule.id, {})})  # fmt: skip
+                    "command": command(rule.id, {}), "caveats": [], "method": ""})  # fmt: skip
+    from corridor.analysis.policy.pathway_config import pathways
+
+    for p in pathways():
+        pw = pathway_section(store, p.id, lang)
+        if not pw["error"]:
+            out.append({key: pw[key] for key in ("title", "source", "statements", "chart",
+                                                 "command", "caveats", "method")})  # fmt: skip
     return out
 
 
