@@ -182,7 +182,7 @@ def pathway_cmd(
     table = effect.table()
     if fmt == "table":  # one decimal, thousands separated: the table is read, not parsed
         numbers = table.select_dtypes("number").columns
-        table[numbers] = table[numbers].map(lambda v: f"{v:,.1f}")
+        table[numbers] = table[numbers].map(lambda v: "–" if v != v else f"{v:,.1f}")
     show(table, fmt, "before and after")
 
 
