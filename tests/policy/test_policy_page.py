@@ -106,3 +106,29 @@ def test_report_has_a_section_per_rule(store: Store, tmp_path: Any) -> None:  # 
     assert "Approximation: monthly data, not daily." in html
     # a store without the Border Patrol series: no section, no error
     assert "Policy rules on the data" not in report_html(build_small_store(tmp_path))
+
+
+def test_the_command_on_the_page_reproduces_its_numbers(
+    client: TestClient,
+    store: Store,  # noqa: F811
+) -> None:
+    import html as html_lib
+    import json
+    import shlex
+    from datetime import date
+
+    from typer.testing import CliRunner
+
+    from corridor.analysis.policy.policy_text import day
+    from corridor.cli.main import app
+
+    page = client.get(f"/policy?rule={ORIGINAL}&base={ORIGINAL}&lift_threshold=1200").text
+    found = re.search(r'<code class="command">(corridor policy evaluate [^<]+)</code>', page)
+    assert found is not None
+    args = shlex.split(html_lib.unescape(found.group(1)))[1:]
+    assert "--set" in args and "lift.threshold=1200" in args
+    out = CliRunner().invoke(app, [*args, "-f", "json", "--db", str(store.path)])
+    (change,) = json.loads(out.output)["changes"]
+    shown = f"{day(date.fromisoformat(change['p05']), 'en')} – "
+    shown += day(date.fromisoformat(change["p95"]), "en")
+    assert shown in html_lib.unescape(page)
