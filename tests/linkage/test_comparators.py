@@ -47,6 +47,8 @@ def test_given_name_levels(levels, change, expected):
         ({"surname": "Gracía", "surname2": "Lopes"}, "jaro-winkler >= 0.92 or one surname shared"),
         ({"surname": "Garza", "surname2": "Leal"}, "jaro-winkler >= 0.8"),
         ({"surname": "Torres", "surname2": "Vargas"}, "else"),
+        # swapped with the given name: counted once, by the given-name comparison
+        ({"given_name": "García", "surname": "José"}, "missing"),
     ],
 )
 def test_surname_levels(levels, change, expected):

@@ -40,6 +40,9 @@ class Comparison:
     columns: tuple[str, ...]  # normalised columns read; a NULL in any -> level 0
     levels: tuple[Level, ...]
     kinds: frozenset[str] = field(default_factory=frozenset)  # blocking keys it overlaps
+    # pairs for which this comparison weighs nothing (level 0), e.g. evidence another
+    # comparison already counts
+    neutral: str | None = None
 
     @property
     def n_levels(self) -> int:
@@ -56,6 +59,8 @@ class Comparison:
 def gamma_sql(comparison: Comparison) -> str:
     """``CASE`` expression giving the comparison's level (0 missing .. n-1 else)."""
     parts = [f"WHEN {comparison.null_sql()} THEN 0"]
+    if comparison.neutral:
+        parts.append(f"WHEN {comparison.neutral} THEN 0")
     parts += [f"WHEN {lv.sql} THEN {i}" for i, lv in enumerate(comparison.levels, start=1)]
     return f"CAST(CASE {' '.join(parts)} ELSE {len(comparison.levels) + 1} END AS UTINYINT)"
 
@@ -74,7 +79,8 @@ def _exact(col: str, tf: bool = False, m: float = 0.9) -> Level:
 
 def default_comparisons() -> list[Comparison]:
     """Every comparison the plaintext linker knows; unavailable ones are dropped."""
-    swapped = "(l.given1 = r.surname1 OR l.surname1 = r.given1)"
+    # both ways round (one way alone is just a surname that is also a given name, "Jose")
+    swapped = "(l.name_tokens = r.name_tokens OR (l.given1 = r.surname1 AND l.surname1 = r.given1))"
     return [
         Comparison(
             "given_name",
@@ -110,9 +116,13 @@ def default_comparisons() -> list[Comparison]:
                     m_start=0.08,
                 ),
                 Level("jaro-winkler >= 0.8", f"{_jw('surnames')} >= 0.8", m_start=0.04),
-                Level("swapped with given name", swapped, m_start=0.01),
             ),
             frozenset({"surnames", "surname1", "surname2"}),
+            # swapped names are counted once, by the given-name comparison
+            neutral=(
+                "(NOT coalesce(l.given1 = r.given1 OR l.given_nick = r.given_nick"
+                f" OR {_jw('given')} >= 0.8, false) AND {swapped})"
+            ),
         ),
         Comparison(
             "dob",

@@ -41,7 +41,7 @@ class LinkOptions:
     blocking: list[list[str]] | None = None
     comparisons: list[str] | None = None
     pair_budget: int | None = None
-    u_samples: int = 1_000_000
+    u_samples: int = 500_000
     tf: bool = True
     memory_limit: str | None = None
     seed: int = 42

@@ -6,7 +6,7 @@ As in Splink, ``u`` (level frequencies among non-matches) comes from random
 pairs, and ``m`` is estimated once per blocking rule on that rule's pairs with
 the comparisons the rule blocks on left out: inside a block on date of birth
 the non-matches agree on date of birth, which would otherwise be read as
-evidence of a match. Each comparison's ``m`` is the mean over the sessions
+evidence of a match. Each comparison's ``m`` is the median over the sessions
 that estimated it.
 """
 
@@ -115,8 +115,7 @@ def estimate_m(
         rule_names: For the report.
     """
     k_all = gammas.shape[1]
-    sums = [np.zeros(len(mk)) for mk in m_start]
-    n_est = np.zeros(k_all)
+    estimates: list[list[NDArray[np.float64]]] = [[] for _ in range(k_all)]
     sessions: list[dict[str, object]] = []
     start = [_normalise(np.asarray(mk, dtype=np.float64)) for mk in m_start]
     for bit, (name, skip) in enumerate(zip(rule_names, blocked, strict=True)):
@@ -129,8 +128,7 @@ def estimate_m(
             gammas[rows], counts[rows], start, list(u), active, max_iter, tol
         )
         for k in active:
-            sums[k] += m[k]
-            n_est[k] += 1
+            estimates[k].append(m[k])
         sessions.append(
             {
                 "rule": name,
@@ -142,7 +140,12 @@ def estimate_m(
                 "m": {k: [round(float(x), 5) for x in m[k]] for k in active},
             }
         )
-    m_final = [_normalise(sums[k] / n_est[k]) if n_est[k] else start[k] for k in range(k_all)]
+    # the median over sessions: one session whose "match" class caught something else
+    # (a household, a nationality) must not drag the estimate
+    m_final = [
+        _normalise(np.median(np.stack(estimates[k]), axis=0)) if estimates[k] else start[k]
+        for k in range(k_all)
+    ]
     return EMResult(m_final, sessions)
 
 

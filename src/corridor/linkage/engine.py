@@ -57,7 +57,7 @@ class Plan:
     mode: str
     tf: bool = True
     pair_budget: int | None = None
-    u_samples: int = 1_000_000
+    u_samples: int = 500_000
     seed: int = 42
 
 
