@@ -243,3 +243,26 @@ def test_check_real_series(shared_data: Path, tmp_path: Path) -> None:
     usbp = [f for f in report.findings if f.check == "jump"
             and f.series == "USA/southwest_land_border/apprehension"]  # fmt: skip
     assert any(f.period == date(2020, 4, 1) and "fell 94.9%" in f.message for f in usbp)
+
+
+def test_overlap_disagreement_flags_a_preferred_partial_file(tmp_path: Path) -> None:
+    """CBP's own file is preferred over IOM's copy; an excerpt of it would undercount."""
+    gdi = tmp_path / "irreg_usa.csv"
+    gdi.write_text(
+        "t,t_fy,component,area,authority,type,demog,nat,n\n"
+        "2023-12-01,2024-12-01,U.S. Border Patrol,Southwest Land Border,Title 8,Apprehensions,"
+        "Single Adults,,250000\n"
+        "2024-01-01,2024-01-01,U.S. Border Patrol,Southwest Land Border,Title 8,Apprehensions,"
+        "Single Adults,,57\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "c.duckdb"
+    ingest(db, [gdi, FIXTURES / "cbp" / "valid.csv"])  # the CBP fixture: 1,514 in Dec 2023
+    found = [f for f in check(Store(db)).findings if f.check == "overlap_disagreement"]
+    assert len(found) == 1
+    (f,) = found
+    assert (f.source, f.severity, f.period) == ("cbp.encounters", "warning", date(2023, 12, 1))
+    assert "2023-12: 1,514 against 250,000 (-99%)" in f.message
+    assert "gdidata.irreg_usa" in f.message and "undercount" in f.message
+    # January agrees (57 both): not a finding; the less preferred side reports nothing
+    assert all(g.source == "cbp.encounters" for g in found)

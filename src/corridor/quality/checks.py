@@ -12,7 +12,10 @@ every source) and states findings in words an analyst can act on:
   hide the next);
 - ``unknown_code``: counts whose nationality could only be mapped to ``UNK``;
 - ``nationality_appears`` / ``nationality_vanishes``: a nationality that
-  starts to be reported mid-series, or stops while it was still sizeable.
+  starts to be reported mid-series, or stops while it was still sizeable;
+- ``overlap_disagreement``: months where this source, preferred in its overlap
+  group, gives totals far from another source of the group (queries take the
+  preferred one: an excerpt or a partial file would make them undercount).
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ JUMP_NAT_MEAN = 100.0
 MIN_NAT_MEAN = 20.0
 #: UNK above this share of a release is a warning, below it information
 UNK_WARN_SHARE = 0.05
+#: sources of one overlap group disagree when their month totals differ by more
+#: than this share and at least OVERLAP_MIN_DIFF people/events
+OVERLAP_SHARE = 0.10
+OVERLAP_MIN_DIFF = 100
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,7 @@ def check(
             found += _jumps(source, release_id, rows)
             found += _unknown_codes(source, release_id, rows)
             found += _nationality_changes(source, release_id, rows)
+            found += _overlap_disagreements(con, source, release_id, rows)
             report.findings.extend(found)
         return report
     finally:
@@ -232,6 +240,62 @@ def _total_mismatches(
                     f"{computed:,} ({diff:+,})", period=_as_date(period) if period else None,
                     series=what, value=float(diff))
         )  # fmt: skip
+    return out
+
+
+def _overlap_disagreements(
+    con: duckdb.DuckDBPyConnection, source: str, release_id: str, rows: pd.DataFrame
+) -> list[Finding]:
+    """Month totals of this release against the other sources of its overlap group.
+
+    Reported from the preferred source's side only: that is the one queries use.
+    """
+    meta = dict(con.execute("SELECT source, grp FROM sources").fetchall())
+    prio = dict(con.execute("SELECT source, priority FROM sources").fetchall())
+    grp = meta.get(source)
+    others = [s for s, g in meta.items() if g == grp and s != source and prio[s] > prio[source]]
+    monthly = rows[rows["freq"] == "M"]
+    if not others or monthly.empty:
+        return []
+    keys = ["period", "geo", "area", "event"]
+    mine = monthly.groupby(keys, observed=True)["n"].sum()
+    theirs = con.execute(
+        f"SELECT source, period, geo, area, event, sum(n)::BIGINT AS n FROM flows "
+        f"WHERE freq = 'M' AND source IN ({', '.join('?' for _ in others)}) GROUP BY ALL",
+        others,
+    ).df()
+    out = []
+    for (other, geo, area, event), g in theirs.groupby(
+        ["source", "geo", "area", "event"], observed=True
+    ):
+        both = pd.DataFrame({"other": g.set_index("period")["n"]})
+        both["mine"] = [mine.get((p, geo, area, event)) for p in both.index]
+        both = both.dropna()
+        diff = both["mine"] - both["other"]
+        off = both[(diff.abs() >= OVERLAP_MIN_DIFF)
+                   & (diff.abs() > OVERLAP_SHARE * both["other"].abs())]  # fmt: skip
+        if off.empty:
+            continue
+        months = [_as_date(p) for p in sorted(off.index)]
+        gaps = (off["mine"] / off["other"].where(off["other"] > 0) - 1).abs().fillna(float("inf"))
+        i = int(gaps.to_numpy().argmax())
+        worst, worst_at = off.iloc[i], _as_date(off.index[i])
+        ratio = worst["mine"] / worst["other"] - 1 if worst["other"] else float("inf")
+        spans = ", ".join(
+            f"{r[0]:%Y-%m}" + (f"..{r[-1]:%Y-%m}" if len(r) > 1 else "") for r in _runs(months)
+        )
+        lower = bool((off["mine"] < off["other"]).mean() > 0.5)
+        what = f"{geo}{'/' + str(area) if area else ''} {event}"
+        out.append(Finding(
+            source, release_id, "overlap_disagreement", "warning" if lower else "info",
+            f"{what}: {source} and {other} (same overlap group `{grp}`) differ by more "
+            f"than {OVERLAP_SHARE:.0%} in {len(months)} month(s) ({spans}), e.g. "
+            f"{worst_at:%Y-%m}: {worst['mine']:,.0f} against {worst['other']:,.0f} "
+            f"({ratio:+.0%}). Queries take {source} for these months"
+            + (": if it is an excerpt or a partial file, they undercount "
+               "(compare with --all-sources)." if lower else "."),
+            period=months[0], series=what, value=float(worst["mine"] - worst["other"]),
+        ))  # fmt: skip
     return out
 
 
