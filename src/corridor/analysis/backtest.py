@@ -6,9 +6,10 @@ and forecasts ``max(horizons)`` months ahead. A forecast ``h`` months ahead
 is scored when its target month lies in the window ``start..end`` and was
 observed. Scores per series, model and horizon:
 
-* ``mase``: mean absolute error over the in-sample mean absolute month-on-month
-  change of the history the model saw (below 1: better than naive was in-sample;
-  compare models on the same rows rather than against 1),
+* ``mase``: mean absolute error over the mean absolute month-on-month change of
+  the target up to the origin (all of it, also before a gap the baselines do not
+  fit across; below 1: better than naive was in-sample; compare models on the
+  same rows rather than against 1),
 * ``mape``: mean absolute percentage error (%),
 * ``coverage80`` / ``coverage95``: share of actuals inside the interval,
 * ``surge_hit_rate``: a *surge* is an actual ``h`` months ahead at least 25%

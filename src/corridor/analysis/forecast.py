@@ -96,7 +96,6 @@ def forecast_values(
     for lv in levels:
         out[f"lo{lv}"] = np.clip(np.expm1(raw[f"lo-{lv}"]), 0.0, None)
         out[f"hi{lv}"] = np.expm1(raw[f"hi-{lv}"])
-    # A constant history has zero residual spread: its bounds equal the mean exactly.
     return {k: np.asarray(v, dtype="float64") for k, v in out.items()}
 
 

@@ -134,7 +134,7 @@ def nationality(store: Store, nat: str, lang: str) -> list[dict[str, Any]]:
 
 def along_corridor(store: Store, nat: str, lang: str) -> list[dict[str, str]]:
     """Consecutive checkpoints for one nationality: ratio of totals and lead time."""
-    from corridor.analysis.corridor_view import MIN_PAIRS, lead_times, ratios
+    from corridor.analysis.corridor_view import lead_times, ratios
 
     leads = {(lt.upstream, lt.downstream): lt for lt in lead_times(store, nat=nat)}
     rows = []
@@ -144,7 +144,7 @@ def along_corridor(store: Store, nat: str, lang: str) -> list[dict[str, str]]:
         up, down = checkpoint(r.upstream), checkpoint(r.downstream)
         lt = leads.get((r.upstream, r.downstream))
         lead = t("lead_few", lang)
-        if lt is not None and lt.pairs >= MIN_PAIRS:
+        if lt is not None:  # lead_times leaves out lags with fewer than MIN_PAIRS pairs
             lead = t("lead_value", lang, lag=lt.lag, corr=txt.ratio(lt.corr, lang))
         # no one counted upstream over those months: there is no ratio to give
         value = "–" if math.isnan(r.ratio) else txt.count(100 * r.ratio, lang)
