@@ -308,3 +308,10 @@ def test_an_alert_names_only_the_releases_of_its_series(tmp_path: Path) -> None:
     (alert,) = evaluate(Store(db), [above], since="2023-12")
     assert alert.period.isoformat() == "2023-12-01"
     assert alert.releases == (southwest.release_id,)
+
+
+def test_rule_parameters_come_typed() -> None:
+    r = rule("percent_change", change="mom", beyond=30, window=6)
+    assert r.number("beyond", 0) == 30.0 and isinstance(r.number("beyond", 0), float)
+    assert r.number("min_base", 0) == 0.0
+    assert r.integer("window", 1) == 6 and r.integer("level", 95) == 95

@@ -62,9 +62,9 @@ def threshold(rule: Rule, s: pd.Series, months: Iterable[pd.Timestamp]) -> list[
 
 def percent_change(rule: Rule, s: pd.Series, months: Iterable[pd.Timestamp]) -> list[Finding]:
     lag = 1 if rule.get("change") == "mom" else 12
-    beyond = float(rule.get("beyond", 0))  # type: ignore[arg-type]
+    beyond = rule.number("beyond", 0)
     direction = rule.get("direction", "both")
-    min_base = float(rule.get("min_base", 0))  # type: ignore[arg-type]
+    min_base = rule.number("min_base", 0)
     out: list[Finding] = []
     for t in months:
         base_t = t - pd.DateOffset(months=lag)
@@ -86,8 +86,8 @@ def percent_change(rule: Rule, s: pd.Series, months: Iterable[pd.Timestamp]) -> 
 def forecast_exceeded(
     rule: Rule, s: pd.Series, months: Iterable[pd.Timestamp], forecaster: Forecaster
 ) -> list[Finding]:
-    level = int(rule.get("level", 95))  # type: ignore[arg-type]
-    min_history = int(rule.get("min_history", 24))  # type: ignore[arg-type]
+    level = rule.integer("level", 95)
+    min_history = rule.integer("min_history", 24)
     out: list[Finding] = []
     for t in months:
         v = s.get(t, np.nan)
@@ -113,10 +113,10 @@ def forecast_exceeded(
 def new_nationality(
     rule: Rule, wide: pd.DataFrame, months: Iterable[pd.Timestamp]
 ) -> list[Finding]:
-    window = int(rule.get("window", 6))  # type: ignore[arg-type]
-    small = float(rule.get("small", 0))  # type: ignore[arg-type]
+    window = rule.integer("window", 6)
+    small = rule.number("small", 0)
     exceeds, points = rule.get("exceeds"), rule.get("share_points")
-    min_count = float(rule.get("min_count", 0))  # type: ignore[arg-type]
+    min_count = rule.number("min_count", 0)
     out: list[Finding] = []
     for t in months:
         if t not in wide.index:

@@ -84,6 +84,14 @@ class Rule:
     def get(self, key: str, default: float | int | str | None = None) -> float | int | str | None:
         return self.params.get(key, default)
 
+    def number(self, key: str, default: float) -> float:
+        """A numeric parameter (its type was checked on loading) as a float."""
+        return float(self.params.get(key, default))
+
+    def integer(self, key: str, default: int) -> int:
+        """An integer parameter (its type was checked on loading)."""
+        return int(self.params.get(key, default))
+
 
 def load_rules(path: str | os.PathLike[str]) -> list[Rule]:
     """Read and validate the rules in a TOML file.
