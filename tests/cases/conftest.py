@@ -48,7 +48,8 @@ def _pg_database() -> Iterator[str]:
     url = make_url(base).set(drivername="postgresql+psycopg")
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+        # from template0: copying template1 fails while anyone else is connected to it
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
         # a throwaway database: no flush to disk at every commit (the suite's wall time)
         c.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     try:

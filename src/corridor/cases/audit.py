@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from corridor.cases.models import AuditEntry, AuditHead
@@ -56,12 +56,22 @@ def record(
     entity: str,
     entity_id: str | int,
     detail: dict[str, Any] | None = None,
+    *,
+    durable: bool = True,
 ) -> None:
     """Append one entry in the caller's transaction (it commits or rolls back with it).
 
     Core statements, not ORM objects: every request writes one of these, and the
     unit of work costs several times the SQL itself.
+
+    ``durable=False`` is for read-only requests on PostgreSQL: their commit does not
+    wait for the flush to disk while the head row is locked (the lock serialises
+    every request). A crash can then lose the last fraction of a second of such
+    read entries, never a write, and never a link: the WAL is flushed in order,
+    so a later durable commit carries every earlier entry with it.
     """
+    if not durable and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))
     session.flush()  # entries follow the writes they describe
     head = session.execute(
         select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()

@@ -140,7 +140,12 @@ def registration_status(
     with cases.db.session() as s:
         reg = own_registration(s, cases, request, reference, x_status_token)
         audit.record(
-            s, f"applicant:{reg.reference}", "registration.status", "registration", reg.reference
+            s,
+            f"applicant:{reg.reference}",
+            "registration.status",
+            "registration",
+            reg.reference,
+            durable=False,
         )
         out = _status(s, reg)
     response.headers["Cache-Control"] = "no-store"

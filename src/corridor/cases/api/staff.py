@@ -139,7 +139,15 @@ def queue(
         if status:
             q = q.where(Registration.status == status)
         regs = s.scalars(q.order_by(Registration.created_at, Registration.id).limit(limit_)).all()
-        audit.record(s, p.actor, "case.list", "office", code, {"status": status, "n": len(regs)})
+        audit.record(
+            s,
+            p.actor,
+            "case.list",
+            "office",
+            code,
+            {"status": status, "n": len(regs)},
+            durable=False,
+        )
         return [
             QueueItem(
                 reference=r.reference,
@@ -160,7 +168,7 @@ def read_case(reference: str, request: Request) -> CaseOut:
     with cases.db.session() as s:
         p = staff(s, request, cases)
         reg = _case(s, p, reference, "case.read")
-        audit.record(s, p.actor, "case.read", "registration", reg.reference)
+        audit.record(s, p.actor, "case.read", "registration", reg.reference, durable=False)
         return caseview.build(s, cases.keys, reg, p, today())
 
 

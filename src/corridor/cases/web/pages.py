@@ -239,6 +239,7 @@ async def status_submit(lang: str, request: Request) -> Response:
                 "registration.status",
                 "registration",
                 reg.reference,
+                durable=False,
             )
             st = public._status(s, reg)
     except NotFound:

@@ -130,7 +130,7 @@ def queue(request: Request, status: str = "", office: str = "", flash: str = "")
             if status:
                 q = q.where(Registration.status == status)
             items = list(s.scalars(q.order_by(Registration.created_at).limit(200)))
-            audit.record(s, me.actor, "case.list", "office", code, {"n": len(items)})
+            audit.record(s, me.actor, "case.list", "office", code, {"n": len(items)}, durable=False)
         elif me.role != "admin":
             raise Forbidden(f"a {me.role} has no office queue")
         view = [
@@ -164,7 +164,7 @@ def case(request: Request, reference: str, flash: str = "") -> Response:
             return _to_login()
         reg = caseview.load(s, reference)
         require_case(me, "case.read", reg.office_code, caseview.referral_countries(s, reg))
-        audit.record(s, me.actor, "case.read", "registration", reg.reference)
+        audit.record(s, me.actor, "case.read", "registration", reg.reference, durable=False)
         view = caseview.build(s, cases.keys, reg, me, today())
     office_role = me.role in ("caseworker", "supervisor")
     return page(
