@@ -7,6 +7,7 @@ import secrets
 import threading
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -269,3 +270,15 @@ def test_openapi_documents_the_cases_endpoints(client: TestClient) -> None:
         assert name in schemas
     params = paths["/api/v1/registrations/{reference}"]["get"]["parameters"]
     assert {"name": "X-Status-Token", "in": "header"}.items() <= params[1].items()
+
+
+def test_a_reference_drawn_twice_is_drawn_again(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridor.cases import registration as reg_module
+
+    first = register(client)["reference"]
+    draws = iter([first, "COL-ZZZZ-" + secrets.token_hex(2).upper()])
+    monkeypatch.setattr(reg_module, "new_reference", lambda country: next(draws))
+    second = register(client)
+    assert second["reference"] != first and second["reference"].startswith("COL-ZZZZ-")
