@@ -359,3 +359,26 @@ def test_monthly_aggregates_reach_the_flows_store(
     assert refs is not None and refs[0] > 0  # referrals opened earlier in this module
     again = client.post("/api/v1/aggregates/export", headers=tokens["admin"]).json()
     assert again["releases"] == releases  # the same counts: the same releases
+
+
+def test_spool_and_webhook_adapters(tmp_path: Path) -> None:
+    spool = outbox.SpoolAdapter(tmp_path / "spool")
+    spool.send("sms", "+57 300 1", "hola")
+    spool.send("email", "a@example.org", "hello")
+    files = sorted((tmp_path / "spool").glob("*.json"))
+    assert [f.name for f in files] == ["00000000.json", "00000001.json"]
+    assert '"to": "a@example.org"' in files[1].read_text()
+    posted: list[dict[str, Any]] = []
+
+    class Answer:
+        def raise_for_status(self) -> None:
+            return None
+
+    def post(url: str, json: dict[str, Any], timeout: float) -> Answer:
+        posted.append({"url": url, **json})
+        return Answer()
+
+    outbox.WebhookAdapter("http://gateway.invalid/sms", post=post).send("sms", "+1", "hi")
+    assert posted == [
+        {"url": "http://gateway.invalid/sms", "channel": "sms", "to": "+1", "text": "hi"}
+    ]
