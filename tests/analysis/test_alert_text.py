@@ -72,6 +72,7 @@ def test_spanish_is_stored_listed_shown_and_printed(tmp_path: Path) -> None:
     assert row["message"] == "Honduras (irregular arrivals): 2,900 in June 2025"
     assert row["message_es"] == "Honduras (ingresos irregulares): 2 900 en junio de 2025"
     assert views.alerts(store, "es")[0]["message"] == row["message_es"]
+    assert views.alerts(store, "es")[0]["english_only"] is False
     assert views.alerts(store, "en")[0]["message"] == row["message"]
     out = CliRunner().invoke(app, ["alerts", "--lang", "es", "--format", "csv", "--db", str(db)])
     assert out.exit_code == 0 and "2 900 en junio de 2025" in out.output
@@ -95,6 +96,7 @@ def test_store_from_before_spanish_messages_reads_and_migrates(tmp_path: Path) -
     con.close()
     store = Store(db)
     assert views.alerts(store, "es")[0]["message"] == "old message"  # English kept
+    assert views.alerts(store, "es")[0]["english_only"] is True
     rule = Rule("r", "threshold", "honduras", "warning", "{value}", params={"above": 2000})
     save(store, evaluate(store, [rule]))
     got = list_alerts(store).set_index("rule")["message_es"].to_dict()

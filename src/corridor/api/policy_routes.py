@@ -30,11 +30,11 @@ from corridor.analysis.policy.run import (
     rule_with,
 )
 from corridor.analysis.trend_text import check_lang
-from corridor.api.respond import Payload, respond
+from corridor.api.respond import TABLE_RESPONSES, Payload, respond
 from corridor.api.routes import Format, _store
 from corridor.errors import ConfigError
 
-router = APIRouter()
+router = APIRouter(responses=TABLE_RESPONSES)
 
 Settings = Annotated[
     list[str] | None,

@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import json
 import math
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,6 +27,7 @@ import pandas as pd
 from fastapi import Request, Response
 
 from corridor.errors import ConfigError
+from corridor.store.store import file_stamp
 
 #: Browsers and proxies may reuse a response this long without asking; after
 #: that the ETag makes the check a 304 without a body.
@@ -85,15 +85,13 @@ class StoreVersion:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._stat: tuple[int, int, int] | None = None
+        self._stat: tuple[int, ...] | None = None
         self._version = ""
 
     def get(self) -> str:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
+        key = file_stamp(self.path)
+        if not key:
             return "absent"
-        key = (st.st_ino, st.st_size, st.st_mtime_ns)
         with self._lock:
             if key == self._stat:
                 return self._version
@@ -102,7 +100,7 @@ class StoreVersion:
             self._stat, self._version = key, version
         return version
 
-    def _read(self, key: tuple[int, int, int]) -> str:
+    def _read(self, key: tuple[int, ...]) -> str:
         try:
             con = duckdb.connect(str(self.path), read_only=True)
         except duckdb.Error:
@@ -116,7 +114,7 @@ class StoreVersion:
         finally:
             con.close()
         # The stat key breaks ties should a store be rebuilt with the same last release.
-        return f"{row[0] if row else 'empty'}:{key[1]}:{key[2]}"
+        return f"{row[0] if row else 'empty'}:" + ":".join(map(str, key[1:]))
 
 
 class ResponseCache:

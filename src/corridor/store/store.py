@@ -196,6 +196,26 @@ class Store:
             con.close()
 
 
+def file_stamp(path: str | os.PathLike[str]) -> tuple[int, ...]:
+    """What changes whenever the store's contents may have: the database file's inode,
+    size and mtime, and its write-ahead log's size and mtime (a write that sits in the
+    ``.wal`` file after a crash changes only that). ``()`` when there is no file.
+
+    Caches of answers computed from a store key on this: a store replaced by
+    another one (a restored backup keeps its mtime) is another store.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    try:
+        wal = os.stat(f"{os.fspath(path)}.wal")
+        log: tuple[int, ...] = (wal.st_size, wal.st_mtime_ns)
+    except OSError:
+        log = (0, 0)
+    return (st.st_ino, st.st_size, st.st_mtime_ns, *log)
+
+
 def open(path: str | os.PathLike[str] | None = None) -> Store:
     """Open the store at ``path`` (default: ``CORRIDOR_DB`` or the user data dir)."""
     return Store(path)

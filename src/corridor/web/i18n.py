@@ -181,8 +181,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "alerts_all": ("All alerts", "Todas las alertas"),
     "alerts_lang": (
-        "Alert messages are written in English by the rules.",
-        "Las reglas redactan los mensajes de alerta en inglés.",
+        "Some alerts were stored before messages were written in Spanish too; they stay in "
+        "English until `corridor alerts --evaluate` runs again.",
+        "Algunas alertas se guardaron antes de que los mensajes se redactaran también en "
+        "español; siguen en inglés hasta que se ejecute de nuevo `corridor alerts --evaluate`.",
     ),
     "severity": ("Severity", "Gravedad"),
     "sev_info": ("info", "aviso"),

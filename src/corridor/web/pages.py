@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from corridor.analysis.series import checkpoint
 from corridor.errors import ConfigError, CorridorError, InputError, QueryError
 from corridor.store import Store
 from corridor.web import i18n, views
@@ -50,10 +51,11 @@ def _page(
     return HTMLResponse(html, status_code=status)
 
 
-def _error(request: Request, exc: CorridorError) -> HTMLResponse:
-    status = 404 if "unknown checkpoint" in str(exc) else 400
-    if not isinstance(exc, (QueryError, ConfigError, InputError)):
-        status = 500  # e.g. the store is missing: the server's problem, not the request's
+def _error(request: Request, exc: CorridorError, status: int | None = None) -> HTMLResponse:
+    """One message on an error page: 400 for a bad request, 500 for the server's own problem
+    (e.g. the store is missing), or the ``status`` given (404 for a page that does not exist)."""
+    if status is None:
+        status = 400 if isinstance(exc, (QueryError, ConfigError, InputError)) else 500
     lang = lang_of(request)
     return _page(request, "error.html", i18n.t("error", lang), status, message=str(exc))
 
@@ -106,6 +108,10 @@ def nationality_page(request: Request, nat: str | None = None) -> HTMLResponse:
 def checkpoint_page(request: Request, cp_id: str) -> HTMLResponse:
     lang = lang_of(request)
     q = request.query_params
+    try:
+        checkpoint(cp_id)
+    except QueryError as exc:  # no such page
+        return _error(request, exc, 404)
     try:
         d = views.checkpoint_detail(
             store_of(request),

@@ -26,6 +26,7 @@ from corridor.analysis.policy.rules import PolicyRule, shipped_rules
 from corridor.analysis.policy.run import evaluate_rule, project_rule, rule_with
 from corridor.errors import ConfigError, CorridorError
 from corridor.store import Store
+from corridor.store.store import file_stamp
 from corridor.web.charts import COLOURS, Band, Line, line_chart
 from corridor.web.i18n import t
 
@@ -61,16 +62,16 @@ def current_values(rule: PolicyRule) -> dict[str, str]:
             "lift_delay": str(lift.delay_days)}  # fmt: skip
 
 
-def _version(store: Store) -> int:
-    try:
-        return store.path.stat().st_mtime_ns
-    except OSError:
-        return 0
+Stamp = tuple[int, ...]
+Changes = tuple[tuple[str, str], ...]
+
+
+def _version(store: Store) -> Stamp:
+    return file_stamp(store.path)  # see corridor.store.store.file_stamp
 
 
 @lru_cache(maxsize=32)
-def _evaluated(path: str, version: int, rule_id: str, changes: tuple[tuple[str, str], ...]
-               ) -> MonthlyTimeline:  # fmt: skip
+def _evaluated(path: str, version: Stamp, rule_id: str, changes: Changes) -> MonthlyTimeline:
     rule = rule_with(rule_id, dict(changes), files=False)
     result = evaluate_rule(rule, store=Store(path), noise=Noise(paths=PAGE_PATHS))
     assert isinstance(result, MonthlyTimeline)
@@ -78,8 +79,7 @@ def _evaluated(path: str, version: int, rule_id: str, changes: tuple[tuple[str, 
 
 
 @lru_cache(maxsize=32)
-def _projected(path: str, version: int, rule_id: str, changes: tuple[tuple[str, str], ...]
-               ) -> Any:  # fmt: skip
+def _projected(path: str, version: Stamp, rule_id: str, changes: Changes) -> Any:
     rule = rule_with(rule_id, dict(changes), files=False)
     return project_rule(rule, Store(path), PROJECTION_MONTHS, Noise(paths=PAGE_PATHS))
 
@@ -145,7 +145,7 @@ def policy_page(store: Store, query: Mapping[str, str], lang: str) -> dict[str, 
 
 
 @lru_cache(maxsize=16)
-def _pathway(path: str, version: int, pathway_id: str, lang: str) -> Any:
+def _pathway(path: str, version: Stamp, pathway_id: str, lang: str) -> Any:
     from corridor.analysis.policy.pathway_config import load_pathway
     from corridor.analysis.policy.pathways import pathway_effect
 

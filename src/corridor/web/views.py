@@ -20,6 +20,7 @@ from corridor.countries.names import name_of
 from corridor.errors import CorridorError, QueryError
 from corridor.store import Store
 from corridor.store.query import parse_month
+from corridor.store.store import file_stamp
 from corridor.web.charts import COLOURS, Band, Line, line_chart
 from corridor.web.i18n import TEXT, t
 
@@ -236,23 +237,14 @@ def statements(
         return []
 
 
-def _version(store: Store) -> tuple[int, int, int]:
-    """Changes whenever the store file does, so cached results never go stale.
-
-    The inode and size as well as the mtime, as ``api.respond.StoreVersion``
-    keys: a store replaced by another one (a restored backup keeps its mtime)
-    is another store.
-    """
-    try:
-        st = store.path.stat()
-    except OSError:
-        return (0, 0, 0)
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+def _version(store: Store) -> tuple[int, ...]:
+    """Changes whenever the store may have, so cached results never go stale."""
+    return file_stamp(store.path)
 
 
 @lru_cache(maxsize=128)
 def _forecast_frame(
-    path: str, version: tuple[int, int, int], cp_id: str, horizon: int, nat: str | None
+    path: str, version: tuple[int, ...], cp_id: str, horizon: int, nat: str | None
 ) -> pd.DataFrame | None:
     from corridor.analysis.forecast_series import forecast_checkpoint
 
@@ -291,7 +283,7 @@ def forecast_of(
 
 
 @lru_cache(maxsize=16)
-def _scores(path: str, version: tuple[int, int, int], cp_id: str) -> pd.DataFrame:
+def _scores(path: str, version: tuple[int, ...], cp_id: str) -> pd.DataFrame:
     from corridor.analysis.backtest import backtest
 
     store = Store(path)
@@ -344,6 +336,8 @@ def alerts(store: Store, lang: str, *, cp_id: str | None = None) -> list[dict[st
             "cp_id": cp.id, "nat": nat_name(str(r["nat"]), lang) if r["nat"] else "",
             "severity": t(f"sev_{sev}", lang) if f"sev_{sev}" in TEXT else sev,
             "severity_id": sev, "rule": str(r["rule"]), "message": _message(r, lang),
+            "english_only": lang == "es" and not (isinstance(r.get("message_es"), str)
+                                                  and r["message_es"]),
         })  # fmt: skip
     return rows
 
