@@ -47,11 +47,13 @@ def entity_id(record_id: str) -> str:
 
 def entity_ids(record_ids: pd.Series, labels: NDArray[np.int64]) -> pd.Series:
     """One stable entity id per record from component labels."""
-    frame = pd.DataFrame({"record_id": record_ids.astype(str).to_numpy(), "c": labels})
-    smallest = frame.groupby("c")["record_id"].transform("min")
-    uniq = pd.unique(smallest)
-    ids = {rid: entity_id(rid) for rid in uniq}
-    return smallest.map(ids)
+    ids = record_ids.astype(str).to_numpy(dtype=object)
+    labels = np.asarray(labels)
+    # sorted by id once: a component's first record in that order is its smallest id
+    order = np.argsort(ids, kind="stable")
+    uniq, first = np.unique(labels[order], return_index=True)
+    names = np.array([entity_id(rid) for rid in ids[order[first]]], dtype=object)
+    return pd.Series(names[np.searchsorted(uniq, labels)], index=record_ids.index)
 
 
 @dataclass

@@ -70,7 +70,8 @@ def _jw(col: str, other: str | None = None) -> str:
 
 
 def _dl(col: str) -> str:
-    return f"damerau_levenshtein(l.{col}, r.{col})"
+    # plain Levenshtein: DuckDB's Damerau-Levenshtein is 2-4x slower per pair
+    return f"levenshtein(l.{col}, r.{col})"
 
 
 def _exact(col: str, tf: bool = False, m: float = 0.9) -> Level:
@@ -134,8 +135,10 @@ def default_comparisons() -> list[Comparison]:
                     "l.dob_y = r.dob_y AND l.dob_m = r.dob_d AND l.dob_d = r.dob_m",
                     m_start=0.02,
                 ),
-                Level("one edit", f"{_dl('dob')} <= 1", m_start=0.08),
-                Level("two edits", f"{_dl('dob')} <= 2", m_start=0.03),
+                # dob is always 8 digits: Hamming distance (10x cheaper than edit distance
+                # in DuckDB); two adjacent digits swapped count as two
+                Level("one digit differs", "hamming(l.dob, r.dob) <= 1", m_start=0.08),
+                Level("two digits differ", "hamming(l.dob, r.dob) <= 2", m_start=0.03),
                 Level("year within 1", "abs(l.dob_y - r.dob_y) <= 1", m_start=0.01),
             ),
             frozenset({"dob", "dob_y", "dob_m", "dob_d"}),

@@ -78,7 +78,9 @@ def link_increment(
         f"(CAST(_i + {n_old} AS INTEGER) AS _i, CAST(_src + {n_src} AS UTINYINT) AS _src) "
         f"FROM {RECS}"
     )
-    old = old_records.drop_columns([c for c in old_records.column_names if c.startswith("tf_")])
+    old = old_records.drop_columns(
+        [c for c in old_records.column_names if c.startswith(("tf_", "_bk"))]
+    )
     backend.register("old_recs", old)
     clash = backend.fetch(
         "SELECT n.record_id FROM new_recs n JOIN old_recs o USING (record_id) LIMIT 1"

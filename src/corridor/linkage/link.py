@@ -145,7 +145,13 @@ def write_outputs(
     pq.write_table(pa.Table.from_pandas(clusters, preserve_index=False), tmp / "clusters.parquet")
     result.model.save(tmp / "model.json")
     if keep_records:
-        backend.write_parquet(f"SELECT * FROM {RECS}", tmp / "records.parquet")
+        keys = [
+            c
+            for c in backend.fetch(f"SELECT * FROM {RECS} LIMIT 0").column_names
+            if c.startswith("_bk")
+        ]  # blocking-key hashes: derived, not records
+        exclude = f" EXCLUDE ({', '.join(keys)})" if keys else ""
+        backend.write_parquet(f"SELECT *{exclude} FROM {RECS}", tmp / "records.parquet")
 
 
 def link_files(

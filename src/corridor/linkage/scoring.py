@@ -54,12 +54,15 @@ def gammas_select(
     """
     cols = ["l._i AS li", "r._i AS ri"]
     cols += [f"{gamma_sql(c)} AS g_{c.name}" for c in comparisons]
+    outer = ["li", "ri", *(f"g_{c.name}" for c in comparisons)]
     if tf:
         for k, i, column in tf_levels(comparisons):
             tcol = tf_column(column)
-            cols.append(
-                f"CAST(CASE WHEN {gamma_sql(comparisons[k])} = {i} "
-                f"THEN greatest(l.{tcol}, r.{tcol}) END AS FLOAT) AS tf_{k}"
+            cols += [f"l.{tcol} AS _ltf_{k}", f"r.{tcol} AS _rtf_{k}"]
+            # in the outer query, so the comparison's CASE is evaluated once per pair
+            outer.append(
+                f"CAST(CASE WHEN g_{comparisons[k].name} = {i} "
+                f"THEN greatest(_ltf_{k}, _rtf_{k}) END AS FLOAT) AS tf_{k}"
             )
     if rules:
         mask = " + ".join(
@@ -69,7 +72,9 @@ def gammas_select(
         cols.append(f"CAST({mask} AS UINTEGER) AS rules")
     else:
         cols.append("CAST(0 AS UINTEGER) AS rules")
-    return f"SELECT {', '.join(cols)} FROM {from_sql} WHERE {where}"
+    outer.append("rules")
+    inner = f"SELECT {', '.join(cols)} FROM {from_sql} WHERE {where}"
+    return f"SELECT {', '.join(outer)} FROM ({inner})"
 
 
 def rule_pairs_select(
@@ -79,10 +84,16 @@ def rule_pairs_select(
     index: int,
     mode: str,
     tf: bool = True,
+    new_from: int | None = None,
 ) -> str:
-    """The pairs rule ``index`` adds: its own, less those an earlier rule produced."""
+    """The pairs rule ``index`` adds: its own, less those an earlier rule produced.
+
+    With ``new_from`` (incremental linking), only pairs whose second record is new.
+    """
     rule = rules[index]
     earlier = [f"NOT coalesce({rule_condition(r)}, false)" for r in rules[:index]]
+    if new_from is not None:
+        earlier.append(f"r._i >= {int(new_from)}")
     where = " AND ".join([mode_condition(mode), *earlier])
     from_sql = f"{table} l JOIN {table} r ON {rule_condition(rule)}"
     return gammas_select(from_sql, comparisons, rules, where, tf)
