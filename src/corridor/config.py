@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
+
+from corridor.errors import ConfigError
 
 ENV_DB = "CORRIDOR_DB"
 
@@ -33,3 +37,17 @@ def shared_data_dir() -> Path | None:
         if (parent / "pyproject.toml").exists() and candidate.is_dir():
             return candidate
     return None
+
+
+def read_toml(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
+    """A user's TOML file (rules, pathways, ...) as a dict; every failure is a ConfigError
+    that names the file: ``no such <what>``, unreadable, or not valid TOML (with the line)."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such {what} (not found)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the {what}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None

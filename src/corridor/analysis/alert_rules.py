@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corridor.analysis.series import CHECKPOINTS
+from corridor.config import read_toml
 from corridor.errors import ConfigError
 
 ENV_RULES = "CORRIDOR_RULES"
@@ -101,14 +101,7 @@ def load_rules(path: str | os.PathLike[str]) -> list[Rule]:
             (the message names the file, the rule and the key).
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"rules file {path} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the rules file: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path, "rules file")
     _unknown(set(data), ("rule",), f"{path.name}")
     raw = data.get("rule", [])
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):

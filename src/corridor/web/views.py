@@ -323,7 +323,7 @@ def _score_rows(df: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def alerts(store: Store, lang: str, *, cp_id: str | None = None) -> list[dict[str, str]]:
+def alerts(store: Store, lang: str, *, cp_id: str | None = None) -> list[dict[str, Any]]:
     """Stored alerts (``analysis.alerts``), newest month first; optionally one checkpoint's."""
     from corridor.analysis.alerts import list_alerts
 

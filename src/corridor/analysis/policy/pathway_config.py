@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from corridor.analysis.series import Checkpoint, checkpoint
+from corridor.config import read_toml
 from corridor.errors import ConfigError, CorridorError
 
 PATHWAYS_DIR = Path(__file__).resolve().parent / "pathways"
@@ -128,14 +128,7 @@ def pathways(extra: str | Path | None = None) -> list[Pathway]:
 
 
 def _load_file(path: Path) -> Pathway:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such pathway file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the pathway file: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+    raw = read_toml(path, "pathway file")
     return _pathway(raw, path.name)
 
 

@@ -19,13 +19,13 @@ and the key.
 from __future__ import annotations
 
 import difflib
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from corridor.analysis.series import Checkpoint, checkpoint
+from corridor.config import read_toml
 from corridor.errors import ConfigError, CorridorError
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -159,14 +159,7 @@ def shipped_rules() -> list[PolicyRule]:
 
 
 def _load_file(path: Path) -> PolicyRule:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such rule file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the rule file: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+    raw = read_toml(path, "rule file")
     return _rule(raw, path.name)
 
 
