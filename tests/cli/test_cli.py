@@ -49,6 +49,7 @@ COMMANDS = (
     "encode",
     "journeys",
     "policy",
+    "networks",
 )
 
 

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from corridor.cases.cli import app as cases_app
+from corridor.networks.cli import networks_cmd
 from corridor.cli import (
     alerts_cmd,
     analysis_cmds,
@@ -53,6 +54,7 @@ app.command("synth")(synth_cmd.synth_cmd)
 app.command("link")(linkage_cmds.link_cmd)
 app.command("encode")(linkage_cmds.encode_cmd)
 app.command("journeys")(linkage_cmds.journeys_cmd)
+app.command("networks")(networks_cmd)
 app.add_typer(cases_app, name="cases")
 app.add_typer(policy_cmds.app, name="policy")
 
