@@ -19,6 +19,7 @@ from corridor.api.analysis_routes import router as analysis_router
 from corridor.api.fastpath import CacheHits
 from corridor.api.forecast_routes import router as forecast_router
 from corridor.api.linkage_routes import router as linkage_router
+from corridor.api.network_routes import router as network_router
 from corridor.api.policy_routes import router as policy_router
 from corridor.api.respond import GZIP_MIN, ResponseCache, StoreVersion
 from corridor.api.routes import NotFoundError, router
@@ -61,6 +62,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *, cache_size: int
     app.include_router(analysis_router, prefix=API_PREFIX)
     app.include_router(forecast_router, prefix=API_PREFIX)
     app.include_router(linkage_router, prefix=API_PREFIX)
+    app.include_router(network_router, prefix=API_PREFIX)
     app.include_router(policy_router, prefix=API_PREFIX)
     _add_docs(app)
     _openapi_without_422(app)
@@ -154,6 +156,7 @@ def _add_web(app: FastAPI) -> None:
             raise
         return
     app.include_router(pages.router)
+    app.include_router(importlib.import_module("corridor.web.network_pages").router)
     static = Path(str(pages.__file__)).resolve().parent / "static"
     if static.is_dir():
         app.mount("/static", StaticFiles(directory=static), name="static")

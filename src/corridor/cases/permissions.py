@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from corridor.cases.errors import Forbidden
 
-STAFF_ROLES = ("caseworker", "supervisor", "receiving_officer", "analyst", "admin")
+STAFF_ROLES = ("caseworker", "supervisor", "receiving_officer", "analyst", "admin", "investigator")
 ROLES = ("applicant", *STAFF_ROLES)
 RECEIVING_COUNTRIES = ("USA", "CAN", "ESP")
 
