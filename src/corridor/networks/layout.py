@@ -12,6 +12,9 @@ COLOURS = {"suspect": "#b2182b", "person": "#8c8c8c", "phone": "#2166ac", "addre
            "sponsor": "#762a83", "document": "#e08214"}  # fmt: skip
 
 
+GRAVITY = 0.5
+
+
 def spring_layout(n: int, edges: list[tuple[int, int]], iterations: int = 200) -> np.ndarray:
     """Fruchterman–Reingold positions in [0, 1]², deterministic (starts on a circle)."""
     if n == 0:
@@ -32,6 +35,8 @@ def spring_layout(n: int, edges: list[tuple[int, int]], iterations: int = 200) -
             pull = d / length[:, None] * (length * length / k)[:, None]
             np.add.at(force, src, -pull)
             np.add.at(force, dst, pull)
+        # gravity: pieces without an edge between them stay near the middle
+        force -= pos * (np.linalg.norm(pos, axis=1)[:, None] / k) * GRAVITY
         size = np.maximum(np.linalg.norm(force, axis=1), 1e-9)
         pos += force / size[:, None] * np.minimum(size, temp)[:, None]
         temp *= 0.98
@@ -44,8 +49,8 @@ def network_svg(graph: LeadGraph, width: int = 640, height: int = 440) -> str:
     index = {node.id: i for i, node in enumerate(graph.nodes)}
     pairs = [(index[e.a], index[e.b]) for e in graph.edges]
     pos = spring_layout(len(graph.nodes), pairs)
-    pad = 24
-    xy = [(pad + x * (width - 2 * pad), pad + y * (height - 2 * pad)) for x, y in pos]
+    pad, right = 16, 150  # room for the labels on the right of the nodes
+    xy = [(pad + x * (width - pad - right), pad + y * (height - 2 * pad)) for x, y in pos]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="network of the lead" class="network">'
