@@ -97,7 +97,7 @@ def plan_for(backend: Backend, options: LinkOptions, n_sources: int, pprl: bool 
         comparisons,
         rules,
         mode,
-        tf=options.tf and not pprl,
+        tf=options.tf,
         pair_budget=options.pair_budget,
         u_samples=options.u_samples,
         seed=options.seed,

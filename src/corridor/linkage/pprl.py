@@ -68,6 +68,9 @@ LSH_GROUPS: tuple[tuple[str, tuple[str, ...], int, int], ...] = (
     ("address", ("street", "city", "postcode"), 4, 3),
 )
 MIN_KEY_BYTES = 16
+# fields whose identical filters are weighed by their frequency: a filter as common as
+# "maria" is weak evidence (the linker sees filter frequencies anyway; see linkage.md)
+TF_FIELDS = ("given", "surnames")
 LSH_CLASS = {"given": "name", "surnames": "name"}
 # fields hashed with one shared label, so their filters compare with each other
 # (a given name written in the surname column still meets its surname)
@@ -237,6 +240,12 @@ def load_encoded(backend: Backend, paths: Sequence[Path], id_column: str) -> lis
                 cols[f"w_{name}_{j}"] = words[:, j].copy()
             counts = np.bitwise_count(words).sum(axis=1).astype(np.int16)
             cols[f"c_{name}"] = pa.array(counts, mask=~valid)
+            if name in TF_FIELDS:  # an id of the filter, for its frequency
+                mixed = np.zeros(n, dtype=np.uint64)
+                with np.errstate(over="ignore"):
+                    for j in range(WORDS):
+                        mixed = mixed * np.uint64(0x9E3779B97F4A7C15) ^ words[:, j]
+                cols[f"h_{name}"] = pa.array(mixed.view(np.int64), mask=~valid)
         for col in table.column_names:
             if col.startswith("lsh_"):
                 cols[col] = table[col]
@@ -267,14 +276,14 @@ def pprl_comparisons() -> list[Comparison]:
     """Dice comparisons mirroring the plaintext ones (levels by Dice similarity)."""
     swapped = f"({_dice('given', 'surnames')} >= 0.85 OR {_dice('surnames', 'given')} >= 0.85)"
     given_levels = (
-        Level("identical filters", f"{_dice('given')} >= 0.999", m_start=0.8),
+        Level("identical filters", f"{_dice('given')} >= 0.999", "h_given", 0.8),
         Level("nickname", f"coalesce({_dice('given_nick')} >= 0.999, false)", m_start=0.03),
         Level("dice >= 0.85", f"{_dice('given')} >= 0.85", m_start=0.06),
         Level("dice >= 0.7", f"{_dice('given')} >= 0.7", m_start=0.03),
         Level("swapped with surname", f"coalesce({swapped}, false)", m_start=0.01),
     )
     surname_levels = (
-        Level("identical filters", f"{_dice('surnames')} >= 0.999", m_start=0.8),
+        Level("identical filters", f"{_dice('surnames')} >= 0.999", "h_surnames", 0.8),
         Level("dice >= 0.85", f"{_dice('surnames')} >= 0.85", m_start=0.08),
         Level("dice >= 0.7", f"{_dice('surnames')} >= 0.7", m_start=0.04),
         Level("swapped with given name", f"coalesce({swapped}, false)", m_start=0.01),
@@ -290,7 +299,7 @@ def pprl_comparisons() -> list[Comparison]:
     return [
         Comparison("given", ("c_given",), given_levels, frozenset({"names"})),
         Comparison("surnames", ("c_surnames",), surname_levels, frozenset({"names", "dobnames"})),
-        Comparison("dob", ("c_dob",), dob_levels, frozenset({"dobnames"})),
+        Comparison("dob", ("c_dob",), dob_levels, frozenset({"dobnames", "dob_y"})),
         Comparison(  # blocked with the names: sex follows from the given name
             "sex",
             ("sex",),
@@ -310,15 +319,27 @@ def pprl_comparisons() -> list[Comparison]:
 
 
 def pprl_rules(backend: Backend) -> list[BlockingRule]:
-    """One rule per LSH band present in the inputs."""
+    """One rule per LSH band present in the inputs.
+
+    Name bands are paired with the birth year (a coarse key in clear): common names
+    share bands, and without the year their blocks outgrow the pair budget. The bands
+    of date of birth + names carry the date themselves and run alone.
+    """
     columns = backend.fetch("SELECT * FROM recs LIMIT 0").column_names
+    has_year = bool(backend.scalar("SELECT count(dob_y) FROM recs"))
     rules = []
     for group, _fields, bands, _rows in LSH_GROUPS:
         for b in range(bands):
             col = f"lsh_{group}_{b}"
-            if col in columns:
-                r = rule(f"lsh {group} {b}", f"{{}}.{col}")
-                rules.append(BlockingRule(r.name, r.left, r.right, frozenset({group})))
+            if col not in columns:
+                continue
+            keys, blocked = [f"{{}}.{col}"], {group}
+            if group == "names" and has_year:
+                # the year blocks the date of birth too: EM must not estimate it there
+                keys.append("{}.dob_y")
+                blocked.add("dob_y")
+            r = rule(f"lsh {group} {b}", *keys)
+            rules.append(BlockingRule(r.name, r.left, r.right, frozenset(blocked)))
     if not rules:
         raise InputError("the encoded inputs carry no LSH blocking keys")
     return rules[:32]
