@@ -60,7 +60,8 @@ def test_surname_levels(levels, change, expected):
     [
         ("12/03/1990", "exact"),
         ("1990-12-03", "day and month swapped"),
-        ("1990-03-13", "one digit differs"),
+        ("1990-03-13", "one edit"),
+        ("1990-03-21", "one edit"),  # two adjacent digits swapped
         ("1990-05-17", "two digits differ"),
         ("1991-11-30", "year within 1"),
         ("1975-07-01", "else"),
