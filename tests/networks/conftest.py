@@ -22,9 +22,11 @@ COLUMNS = (
     "address",
     "sponsor_ref",
     "doc_number",
+    "dob",
 )
 GEO = {"SNM": "PAN", "DGME-CR": "CRI", "UPM": "MEX", "USBP": "USA", "OFO": "USA"}
 D0 = date(2024, 1, 1)
+GROUPS = 8
 
 
 class Folder:
@@ -94,14 +96,14 @@ class Folder:
 def ring_folder(root: Path) -> Path:
     """One ring and some ordinary travellers.
 
-    Ring 7: guide 900 crosses SNM and UPM with four groups (groups of two people,
-    days 0, 10, 20, 30); each group gives the ring's phone ``+57 111`` at UPM.
+    Ring 7: guide 900 crosses SNM and UPM with ``GROUPS`` groups of two people
+    (days 0, 10, 20, ...); each group gives the ring's phone ``+57 111`` at UPM.
     Ordinary: household 500/501 (same phone ``+58 222``, same day), and
     travellers 600..603 who pass alone.
     """
     f = Folder(root)
     person = 100
-    for g in range(4):
+    for g in range(GROUPS):
         day = g * 10
         members = [person, person + 1]
         person += 2

@@ -31,13 +31,36 @@ def sig(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, object]:
 def test_guide_pattern_repeat_crossings_with_different_people(ring: Path) -> None:
     con = built(ring)
     guide = sig(con, "P900")
-    assert guide["repeat_visits"] == 6  # 4 days at SNM and 4 at UPM: 3 + 3 beyond the first
+    assert guide["repeat_visits"] == 14  # 8 days at SNM and 8 at UPM: 7 + 7 beyond the first
     assert guide["repeat_checkpoints"] == 2
-    assert guide["partners"] == 8  # 4 groups of 2, each with him at the SNM group number
-    assert guide["guide_score"] == pytest.approx(6.0)
+    assert guide["partners"] == 16  # 8 groups of 2, each with him at the SNM group number
+    assert guide["birth_years"] == 0  # the hand-built records give no dates of birth
+    assert guide["guide_score"] == pytest.approx(14.0)
     assert float(guide["guide_score"]) >= signals.MIN_GUIDE_SCORE
     member = sig(con, "P100")
     assert member["repeat_visits"] == 0 and member["guide_score"] == 0
+
+
+def test_household_re_encounters_are_not_trips(folder: Callable[[], Folder]) -> None:
+    f = folder()
+    for day in range(0, 60, 10):  # a couple encountered six times, giving their phone each time
+        f.add(1, "USBP", day, phone="+52 333")
+        f.add(2, "USBP", day, phone="+52 333")
+    con = built(f.write())
+    assert con.execute("SELECT trips FROM attr_stats").fetchall() == [(2,)]
+
+
+def test_several_birth_years_mean_a_linkage_merge_not_a_guide(
+    folder: Callable[[], Folder],
+) -> None:
+    f = folder()
+    for g in range(6):  # "entity 1" crosses twice per group at two checkpoints...
+        for p in (1, 100 + g):
+            f.add(p, "SNM", g * 10, group_ref=f"G{g}", dob=f"{1980 + g}-01-01" if p == 1 else None)
+            f.add(p, "UPM", g * 10 + 3, place="T")
+    con = built(f.write())
+    s = sig(con, "P1")  # ... but its records give six birth years: six people, linked as one
+    assert s["repeat_visits"] == 10 and s["birth_years"] == 6 and s["guide_score"] == 0
 
 
 def test_repeats_at_one_checkpoint_count_a_quarter(folder: Callable[[], Folder]) -> None:
@@ -53,17 +76,17 @@ def test_repeats_at_one_checkpoint_count_a_quarter(folder: Callable[[], Folder])
 def test_fan_out_counts_arrival_days_not_people(ring: Path) -> None:
     con = built(ring)
     rows = dict(con.execute("SELECT value, trips FROM attr_stats WHERE kind = 'phone'").fetchall())
-    assert rows["+57 111"] == 4  # 8 people from 4 groups
+    assert rows["+57 111"] == 8  # 16 people from 8 groups, on 8 days at UPM
     assert rows["+58 222"] == 1  # a household: 2 people, one arrival
     holders = con.execute("SELECT holders FROM attr_stats WHERE value = '+57 111'").fetchall()[0][0]
-    assert holders == 8
+    assert holders == 16
     # a value held by one person is no node of the graph
     assert con.execute("SELECT count(*) FROM attr_stats WHERE holders < 2").fetchall()[0][0] == 0
 
 
 def test_shared_counts_only_suspicious_values(ring: Path) -> None:
     con = built(ring)
-    assert sig(con, "P100")["shared"] == 1  # the ring's phone (4 arrival days)
+    assert sig(con, "P100")["shared"] == 1  # the ring's phone (8 days)
     assert sig(con, "P500")["shared"] == 0  # the household phone and address: one arrival
 
 
@@ -97,8 +120,8 @@ def test_countries_and_turnover(ring: Path) -> None:
     con = built(ring)
     guide = sig(con, "P900")
     assert guide["countries"] == 2  # PAN, MEX
-    # 6 repeat visits over days 0..35: 6 * 30 / 35
-    assert guide["turnover"] == pytest.approx(round(6 * 30 / 35, 2))
+    # 14 repeat visits over days 0..75: 14 * 30 / 75
+    assert guide["turnover"] == pytest.approx(round(14 * 30 / 75, 2))
 
 
 def test_linkage_errors_split_and_merge(ring: Path) -> None:
@@ -132,7 +155,7 @@ def test_clusters_file_as_entities(ring: Path, tmp_path: Path) -> None:
     path = tmp_path / "clusters.parquet"
     pq.write_table(clusters.slice(0, clusters.num_rows - 1), path)  # last record left out
     con = built(ring, str(path))
-    assert sig(con, "E900")["repeat_visits"] == 6
+    assert sig(con, "E900")["repeat_visits"] == 14
     last = truth["record_id"][-1].as_py()
     assert (
         con.execute("SELECT entity FROM ent_map WHERE record_id = ?", [last]).fetchall()[0][0]

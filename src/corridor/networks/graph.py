@@ -4,9 +4,12 @@
   group number where it records one, else agency + place + day.
 - ``attr``: (entity, kind, value, record_id) for phones, addresses, sponsors, documents.
 - ``attr_stats``: per shared value (held by two entities or more): holders, and
-  ``trips``, the distinct days on which its holders were first recorded (a
-  household sharing a phone arrives together: one trip; a smuggler's phone
-  given by one group after another: many).
+  ``trips``, the most distinct days on which one checkpoint recorded the value,
+  capped by the people it recorded giving it there (a household sharing a phone
+  arrives together: one day per checkpoint, and a couple encountered six times at
+  the US border is still two people; a smuggler's phone given by one group after
+  another: many). Per checkpoint, so a linkage that splits a household's records
+  into several entities does not turn its phone into many trips.
 - ``cotravel``: entity pairs recorded together: in one group (group number), or
   at the same place and day at two checkpoints or more (one shared day alone is
   coincidence at a busy station).
@@ -39,7 +42,7 @@ def build(con: duckdb.DuckDBPyConnection, options: GraphOptions, key: bytes | No
                     ELSE 'd|' || r.agency || '|' || coalesce(r.place, '') || '|' || r.event_date
                END AS travel_key,
                r.group_ref IS NOT NULL AS by_group,
-               r.phone, r.address, r.sponsor_ref, r.doc_number
+               r.phone, r.address, r.sponsor_ref, r.doc_number, r.dob
         FROM rec_raw r JOIN ent_map m USING (record_id)
         """
     )
@@ -55,7 +58,8 @@ def _attributes(con: duckdb.DuckDBPyConnection, key: bytes | None) -> None:
         "document": "doc_number",
     }
     parts = [
-        f"SELECT entity, '{kind}' AS kind, {col}::VARCHAR AS value, record_id, event_date, geo "
+        f"SELECT entity, '{kind}' AS kind, {col}::VARCHAR AS value, record_id, event_date, "
+        "geo, agency "
         f"FROM rec WHERE {col} IS NOT NULL AND {col} <> ''"
         for kind, col in columns.items()
     ]
@@ -64,19 +68,19 @@ def _attributes(con: duckdb.DuckDBPyConnection, key: bytes | None) -> None:
         _hash_values(con, key)
     con.execute(
         """
-        CREATE OR REPLACE TABLE ent_first AS
-        SELECT entity, min(event_date) AS first_seen FROM rec GROUP BY entity
-        """
-    )
-    con.execute(
-        """
         CREATE OR REPLACE TABLE attr_stats AS
-        SELECT a.kind, a.value, count(DISTINCT a.entity) AS holders,
-               count(DISTINCT f.first_seen) AS trips, count(*) AS records,
-               count(DISTINCT a.geo) AS countries,
+        WITH per_agency AS (
+            SELECT kind, value,
+                   least(count(DISTINCT event_date), count(DISTINCT entity)) AS days
+            FROM attr GROUP BY kind, value, agency
+        ), trips AS (
+            SELECT kind, value, max(days) AS trips FROM per_agency GROUP BY kind, value
+        )
+        SELECT a.kind, a.value, count(DISTINCT a.entity) AS holders, t.trips,
+               count(*) AS records, count(DISTINCT a.geo) AS countries,
                min(a.event_date) AS first_date, max(a.event_date) AS last_date
-        FROM attr a JOIN ent_first f USING (entity)
-        GROUP BY a.kind, a.value HAVING count(DISTINCT a.entity) >= 2
+        FROM attr a JOIN trips t USING (kind, value)
+        GROUP BY a.kind, a.value, t.trips HAVING count(DISTINCT a.entity) >= 2
         """
     )
 
@@ -94,7 +98,7 @@ def _hash_values(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     con.execute(
         """
         CREATE OR REPLACE TABLE attr AS
-        SELECT a.entity, a.kind, k.hashed AS value, a.record_id, a.event_date, a.geo
+        SELECT a.entity, a.kind, k.hashed AS value, a.record_id, a.event_date, a.geo, a.agency
         FROM attr a JOIN attr_keys k USING (kind, value)
         """
     )

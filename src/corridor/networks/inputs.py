@@ -18,8 +18,8 @@ from corridor.errors import ConfigError, InputError, Location
 TRUTH = "truth"
 #: columns a records file must have (the person-record columns the graph uses)
 NEEDED = ("record_id", "agency", "geo", "event_date", "place", "phone", "group_ref")
-#: optional attribute columns: read when present
-OPTIONAL = ("address", "sponsor_ref", "doc_number")
+#: optional columns: read when present (``dob`` only to notice linkage merges)
+OPTIONAL = ("address", "sponsor_ref", "doc_number", "dob")
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,12 @@ def load_records(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
             Location(glob, column=missing[0]),
             hint="networks need " + ", ".join(NEEDED),
         )
-    extra = ", ".join(c if c in cols else f"NULL::VARCHAR AS {c}" for c in OPTIONAL)
+    extra = ", ".join(
+        (f"try_cast({c} AS DATE) AS {c}" if c == "dob" else c)
+        if c in cols
+        else (f"NULL::DATE AS {c}" if c == "dob" else f"NULL::VARCHAR AS {c}")
+        for c in OPTIONAL
+    )
     con.execute(
         f"CREATE OR REPLACE TABLE rec_raw AS SELECT record_id::VARCHAR AS record_id, agency, geo, "
         f"event_date::DATE AS event_date, place, phone::VARCHAR AS phone, group_ref, {extra} "

@@ -17,8 +17,9 @@ import duckdb
 from corridor.networks.signals import MIN_ATTR_TRIPS, MIN_GUIDE_SCORE
 
 #: a community is flagged from this score on: a ring's phone alone is given on a hundred
-#: days or so, while three unrelated households sharing an address by chance score 3 to 6
-MIN_FLAG_SCORE = 10.0
+#: days or so, while households sharing an address or phone by chance (or joined by a
+#: linkage error) score 5 to 15
+MIN_FLAG_SCORE = 20.0
 #: evidence items listed per lead, and records listed per item (counts are always whole)
 MAX_ITEMS = 10
 MAX_RECORDS = 12

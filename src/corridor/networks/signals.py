@@ -9,6 +9,9 @@
 - ``countries``: distinct countries recording the entity.
 - ``turnover``: repeat visits per 30 days of activity (how fast groups turn over).
 - ``shared``: shared attributes held whose value has many trips (fan-out).
+- ``birth_years``: distinct birth years the entity's records give. One person's
+  records give one (two with a typo); more means linkage joined several people,
+  whose crossings then look like a guide's: such an entity gets no guide score.
 - ``guide_score``: the guide pattern in one number (see ``GUIDE_SCORE``).
 """
 
@@ -16,14 +19,17 @@ from __future__ import annotations
 
 import duckdb
 
+#: more distinct birth years than this: several people joined by linkage, not one guide
+MAX_BIRTH_YEARS = 2
 #: a guide crosses repeatedly at several checkpoints, each time with different people;
 #: repeats at a single checkpoint (US re-encounters) count a quarter
 GUIDE_SCORE = (
     "CASE WHEN repeat_checkpoints >= 2 THEN repeat_visits ELSE repeat_visits * 0.25 END"
     " * least(1.0, partners / greatest(1.0, repeat_visits + 1.0))"
+    f" * (birth_years <= {MAX_BIRTH_YEARS})::INT"
 )
 #: an attribute is suspicious when its holders arrived on this many distinct days
-MIN_ATTR_TRIPS = 3
+MIN_ATTR_TRIPS = 5
 #: an entity is a guide suspect from this guide score on
 MIN_GUIDE_SCORE = 3.0
 
@@ -54,6 +60,7 @@ def entity_signals(con: duckdb.DuckDBPyConnection) -> None:
             FROM ent_visits GROUP BY entity
         ), r AS (
             SELECT entity, count(*) AS records, count(DISTINCT geo) AS countries,
+                   count(DISTINCT year(dob)) AS birth_years,
                    min(event_date) AS first_date, max(event_date) AS last_date
             FROM rec GROUP BY entity
         ), t AS (
@@ -63,7 +70,7 @@ def entity_signals(con: duckdb.DuckDBPyConnection) -> None:
             FROM attr a JOIN attr_stats st USING (kind, value)
             WHERE st.trips >= {MIN_ATTR_TRIPS} GROUP BY a.entity
         ), base AS (
-            SELECT r.entity, r.records, r.countries, r.first_date, r.last_date,
+            SELECT r.entity, r.records, r.countries, r.birth_years, r.first_date, r.last_date,
                    v.repeat_visits::BIGINT AS repeat_visits, v.repeat_checkpoints,
                    coalesce(p.partners, 0) AS partners, coalesce(t.trips, 0) AS trips,
                    coalesce(s.shared, 0) AS shared,
