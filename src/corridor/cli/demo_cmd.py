@@ -116,6 +116,8 @@ def demo_cmd(
     console.print(f"  details: corridor check --db {store.path}   page: {page}")
     console.rule("forecast backtest, targets 2023-01..2025-04 (scores kept for the dashboard)")
     _backtest(store)
+    console.rule("policy rules on the data (monthly series, approximated)")
+    _policy(store)
     console.rule("report")
     try:
         from corridor.web.report import write_report
@@ -169,6 +171,26 @@ def _backtest(store: Store) -> None:
     }).reindex(ids).reset_index(names="checkpoint")  # fmt: skip
     show(table, "table")
     console.print(f"  all models and horizons: corridor backtest --db {store.path}")
+
+
+def _policy(store: Store) -> None:
+    """What each shipped threshold rule did on this data: one or two sentences each."""
+    from corridor.analysis.policy.approx import MonthlyTimeline, Noise
+    from corridor.analysis.policy.policy_text import monthly_statements
+    from corridor.analysis.policy.rules import shipped_rules
+    from corridor.analysis.policy.run import evaluate_rule
+
+    for rule in shipped_rules():
+        try:
+            result = evaluate_rule(rule, store=store, noise=Noise(paths=100))
+        except CorridorError as exc:  # e.g. no Border Patrol series in this store
+            console.print(f"  {rule.id}: skipped: {exc}")
+            continue
+        assert isinstance(result, MonthlyTimeline)
+        for sentence in monthly_statements(result)[1:]:  # the approximation note once, below
+            console.print(f"  {sentence}", highlight=False)
+    console.print("  (monthly data spread over days, 100 simulated daily paths; details and "
+                  "what-if: corridor policy evaluate RULE, page /policy)")  # fmt: skip
 
 
 def _corridor_table(store: Store) -> pd.DataFrame:
