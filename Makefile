@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/connectors.py
 	$(BIN)/python benchmarks/synth.py --people 200000
 	$(BIN)/python benchmarks/cases_load.py
+	$(BIN)/python benchmarks/networks.py --people 100000
 	$(BIN)/pip install --quiet -e '.[dev,bench]' && $(BIN)/python benchmarks/linkage.py
 
 clean:
