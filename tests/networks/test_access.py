@@ -31,6 +31,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         cases = Cases.open(settings)
         accounts = {
             "investigator": add_account(cases, "inv", "investigator", None, None),
+            "investigator_cookie": add_account(cases, "inv2", "investigator", None, None),
             "caseworker": add_account(cases, "cw", "caseworker", OWN, None),
             "admin": add_account(cases, "adm", "admin", None, None),
         }
@@ -135,3 +136,19 @@ def test_without_a_folder_the_investigator_is_told(
 
     with pytest.raises(Exception, match=ENV_DIR):
         leads_of(State())
+
+
+def test_page_with_the_session_cookie_of_the_staff_sign_in(setup: dict[str, Any]) -> None:
+    from tests.cases.conftest import PASSWORD
+
+    c: TestClient = setup["client"]
+    acct: Account = setup["accounts"]["investigator_cookie"]  # signed in here only
+    r = c.post("/api/v1/auth/login",
+               json={"email": acct.email, "password": PASSWORD, "totp": acct.code()})  # fmt: skip
+    assert r.status_code == 200
+    assert "corridor_staff" in c.cookies
+    try:
+        r = c.get("/networks/1")  # no bearer header: the cookie alone
+        assert r.status_code == 200 and "P900" in r.text
+    finally:
+        c.cookies.clear()
