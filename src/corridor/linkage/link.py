@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -266,7 +265,3 @@ def _link_into(
         result,
         timings,
     )
-
-
-def summary_json(result: LinkResult) -> str:
-    return json.dumps(result.summary(), indent=2, default=str)

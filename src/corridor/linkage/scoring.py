@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from corridor.linkage.blocking import BlockingRule, mode_condition, rule_condition
 from corridor.linkage.comparators import Comparison, gamma_sql
 
@@ -127,7 +125,3 @@ def weight_sql(
 
 def probability_sql(weight: str) -> str:
     return f"1.0 / (1.0 + pow(2.0, -({weight})))"
-
-
-def level_arrays(m: Sequence[Sequence[float]]) -> list[np.ndarray]:
-    return [np.asarray(x, dtype=np.float64) for x in m]
