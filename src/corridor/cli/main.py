@@ -8,7 +8,6 @@ import sys
 import typer
 
 from corridor.cases.cli import app as cases_app
-from corridor.networks.cli import networks_cmd
 from corridor.cli import (
     alerts_cmd,
     analysis_cmds,
@@ -26,6 +25,7 @@ from corridor.cli import (
 )
 from corridor.cli.output import err_console, labelled
 from corridor.errors import CorridorError
+from corridor.networks.cli import networks_cmd
 
 app = typer.Typer(
     name="corridor",
