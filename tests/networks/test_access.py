@@ -152,3 +152,20 @@ def test_page_with_the_session_cookie_of_the_staff_sign_in(setup: dict[str, Any]
         assert r.status_code == 200 and "P900" in r.text
     finally:
         c.cookies.clear()
+
+
+def test_an_investigator_signing_in_on_the_staff_pages_lands_on_the_leads(
+    setup: dict[str, Any],
+) -> None:
+    from tests.cases.conftest import PASSWORD
+    from tests.cases.test_pages import hidden
+
+    c: TestClient = setup["client"]
+    acct = add_account(setup["cases"], "inv3", "investigator", None, None)
+    c.cookies.clear()
+    page = c.get("/cases/staff/login")
+    r = c.post("/cases/staff/login", data={"csrf": hidden(page.text, "csrf"),
+               "email": acct.email, "password": PASSWORD, "totp": acct.code()},
+               follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303 and r.headers["location"] == "/networks"
+    c.cookies.clear()

@@ -140,7 +140,10 @@ def user_add_cmd(
     email: Annotated[str, typer.Argument(help="the staff member's e-mail (their login)")],
     role: Annotated[
         str,
-        typer.Option("--role", help="caseworker, supervisor, receiving_officer, analyst or admin"),
+        typer.Option(
+            "--role",
+            help="caseworker, supervisor, receiving_officer, analyst, investigator or admin",
+        ),
     ],
     office: Annotated[
         str | None, typer.Option("--office", help="office code (office roles)")

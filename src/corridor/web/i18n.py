@@ -55,17 +55,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "policy_value": ("Average that day", "Promedio ese día"),
     "policy_share": ("Paths with it", "Trayectorias con él"),
     "policy_range": ("90% of those paths", "90 % de esas trayectorias"),
-    "policy_no_changes": ("No change of state on the central path.",
-                          "Ningún cambio de estado en la trayectoria central."),
-    "policy_reproduce": ("Reproduce from the command line:", "Reproducir desde la línea de "
-                         "comandos:"),
+    "policy_no_changes": (
+        "No change of state on the central path.",
+        "Ningún cambio de estado en la trayectoria central.",
+    ),
+    "policy_reproduce": (
+        "Reproduce from the command line:",
+        "Reproducir desde la línea de comandos:",
+    ),
     "policy_projection": ("Projection with the forecast", "Proyección con el pronóstico"),
     "policy_expected": ("Expected per day", "Esperado por día"),
     "policy_p_month_end": ("In force at month end", "En vigor a fin de mes"),
     "policy_p_lifted": ("Lifted by then", "Levantada para entonces"),
     "policy_p_activated": ("Into force by then", "En vigor para entonces"),
-    "pathways_title": ("Legal pathways: effect on encounters", "Vías legales: efecto en los "
-                       "encuentros"),
+    "pathways_title": (
+        "Legal pathways: effect on encounters",
+        "Vías legales: efecto en los encuentros",
+    ),
     "pathway": ("Pathway", "Vía"),
     "pathway_covered": ("Covered", "Cubiertas"),
     "pathway_comparison": ("Comparison", "Comparación"),

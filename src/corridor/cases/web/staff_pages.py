@@ -84,13 +84,15 @@ async def login_submit(request: Request) -> Response:
                 form.get("totp", ""),
                 lim,
             )
+            # investigators have no office queue: their work is the smuggling-network leads
+            landing = "/networks" if result.user.role == "investigator" else "/cases/staff/queue"
         except Unauthorized as exc:
             failure = exc
     if failure is not None:
         resp = login_form(request, failure.message)
         resp.status_code = 401
         return resp
-    resp = RedirectResponse("/cases/staff/queue", status_code=303)
+    resp = RedirectResponse(landing, status_code=303)
     set_session_cookie(resp, result.token, cases.settings.secure_cookies, lim.session_minutes * 60)
     resp.delete_cookie(LOGIN_COOKIE, path="/cases/staff")
     return resp
