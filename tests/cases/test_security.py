@@ -312,3 +312,23 @@ def test_rate_limits(tight: TestClient) -> None:
         for _ in range(4)
     ]
     assert guesses == [404, 404, 404, 429]
+
+
+def test_entries_are_chained_at_commit_in_order_and_dropped_on_rollback(fresh: Cases) -> None:
+    with fresh.db.session() as s:
+        start = audit.verify(s).entries
+    _entries(fresh, 3)  # one transaction, three entries
+    try:
+        with fresh.db.session() as s:
+            audit.record(s, "test", "thing.write", "registration", "R-gone")
+            raise RuntimeError("the request failed")
+    except RuntimeError:
+        pass
+    with fresh.db.session() as s:
+        check = audit.verify(s)
+        rows = s.execute(
+            text("SELECT seq, entity_id FROM audit_log ORDER BY seq DESC LIMIT 3")
+        ).all()
+    assert check.ok and check.entries == start + 3
+    assert [r.entity_id for r in rows][::-1] == ["R0", "R1", "R2"]
+    assert [r.seq for r in rows][::-1] == [start + 1, start + 2, start + 3]

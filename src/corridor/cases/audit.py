@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy import Table, event, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from corridor.cases.models import AuditEntry, AuditHead
@@ -49,6 +49,10 @@ def entry_hash(
     return hashlib.sha256(f"{prev}|{body}".encode()).hexdigest()
 
 
+#: entries a transaction has recorded, appended to the chain when it commits
+_PENDING = "corridor_audit_pending"
+
+
 def record(
     session: Session,
     actor: str,
@@ -59,10 +63,13 @@ def record(
     *,
     durable: bool = True,
 ) -> None:
-    """Append one entry in the caller's transaction (it commits or rolls back with it).
+    """Record one entry in the caller's transaction (it commits or rolls back with it).
 
-    Core statements, not ORM objects: every request writes one of these, and the
-    unit of work costs several times the SQL itself.
+    The entry is chained when the transaction commits (``_append_pending``), not
+    here: the chain's head row is locked from then until the commit, and every
+    request writes an entry, so the lock must cover the commit alone, not the
+    rest of the request's work (encryption, screening, queries). Entries keep the
+    time they were recorded and their order.
 
     ``durable=False`` is for read-only requests on PostgreSQL: their commit does not
     wait for the flush to disk while the head row is locked (the lock serialises
@@ -72,26 +79,37 @@ def record(
     """
     if not durable and session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit = off"))
+    pending = session.info.setdefault(_PENDING, [])
+    pending.append((now(), actor, action, entity, str(entity_id), dict(detail or {})))
+
+
+@event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    """Chain the transaction's entries: lock the head, insert, move the head, commit."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
     session.flush()  # entries follow the writes they describe
     head = session.execute(
         select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
     ).one()
-    seq, at, info = head.seq + 1, now(), dict(detail or {})
-    digest = entry_hash(head.hash, seq, at, actor, action, entity, str(entity_id), info)
-    session.execute(
-        insert(_LOG).values(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            detail=info,
-            prev_hash=head.hash,
-            hash=digest,
-        )
-    )
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=digest))
+    seq, prev = head.seq, head.hash
+    rows = []
+    for at, actor, action, entity, entity_id, info in pending:
+        seq += 1
+        digest = entry_hash(prev, seq, at, actor, action, entity, entity_id, info)
+        rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
+                     "entity_id": entity_id, "detail": info, "prev_hash": prev,
+                     "hash": digest})  # fmt: skip
+        prev = digest
+    session.execute(insert(_LOG), rows)
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    """A rolled-back transaction's entries describe nothing that happened."""
+    session.info.pop(_PENDING, None)
 
 
 @dataclass
