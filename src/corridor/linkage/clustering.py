@@ -10,13 +10,25 @@ or split, and records each merge and split.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["IdChanges", "carry_ids", "components", "entity_id", "entity_ids"]
+from corridor.linkage.backend import Backend
+
+__all__ = [
+    "IdChanges",
+    "carry_ids",
+    "components",
+    "dob_conflict",
+    "entity_id",
+    "entity_ids",
+    "record_dobs",
+    "split_conflicts",
+]
 
 
 def components(n: int, left: NDArray[np.int64], right: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -38,6 +50,77 @@ def components(n: int, left: NDArray[np.int64], right: NDArray[np.int64]) -> NDA
                 break
             parent = grand
         left, right = left[differ], right[differ]
+
+
+def dob_conflict(a: object, b: object) -> bool:
+    """Whether two ``YYYYMMDD`` dates of birth cannot be one person's.
+
+    Missing dates never conflict; nor do a one-digit typo or a day/month swap,
+    which are how one person's date is mistyped.
+    """
+    if not isinstance(a, str) or not isinstance(b, str) or a == b:
+        return False
+    if len(a) != 8 or len(b) != 8:
+        return a[:4] != b[:4]
+    if a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]:
+        return False
+    return sum(x != y for x, y in zip(a, b, strict=True)) > 1
+
+
+def split_conflicts(
+    labels: NDArray[np.int64],
+    left: NDArray[np.int64],
+    right: NDArray[np.int64],
+    weight: NDArray[np.float64],
+    dob: Sequence[object],
+) -> NDArray[np.int64]:
+    """Re-cluster components of 3+ records so no entity joins conflicting dates of birth.
+
+    Connected components chain different people through one wrong link
+    (A-B and B-C kept, A and C plainly different). Inside each such component
+    the pairs are re-joined strongest first, and a join is refused when any
+    record on one side has a date of birth that conflicts with one on the
+    other (:func:`dob_conflict`), so a chain breaks at its weakest, wrong link
+    while a person's consistent records stay together. Components of one or
+    two records are left as they are. Returns labels (smallest member).
+    """
+    labels = np.asarray(labels, dtype=np.int64).copy()
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    size = np.bincount(labels, minlength=len(labels))
+    big = size[labels[left]] > 2
+    if not big.any():
+        return labels
+    el, er, ew = left[big], right[big], np.asarray(weight, dtype=np.float64)[big]
+    nodes = np.unique(np.concatenate([el, er]))
+    parent: dict[int, int] = {int(i): int(i) for i in nodes}
+    members: dict[int, list[int]] = {int(i): [int(i)] for i in nodes}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for k in np.argsort(-ew, kind="stable"):
+        a, b = root(int(el[k])), root(int(er[k]))
+        if a == b:
+            continue
+        if any(dob_conflict(dob[x], dob[y]) for x in members[a] for y in members[b]):
+            continue
+        a, b = min(a, b), max(a, b)
+        parent[b] = a
+        members[a].extend(members.pop(b))
+    for r, group in members.items():
+        labels[group] = r  # a root is its group's smallest member (joins keep the smaller)
+    return labels
+
+
+def record_dobs(backend: Backend, table: str) -> list[object]:
+    """Dates of birth of ``table`` in ``_i`` order; all None when it has none (PPRL)."""
+    names = backend.fetch(f"SELECT * FROM {table} LIMIT 0").schema.names
+    col = "dob" if "dob" in names else "NULL"
+    return backend.fetch(f"SELECT {col} FROM {table} ORDER BY _i").column(0).to_pylist()
 
 
 def entity_id(record_id: str) -> str:

@@ -22,7 +22,14 @@ import pyarrow.parquet as pq
 
 from corridor.errors import InputError, Location
 from corridor.linkage.backend import Backend
-from corridor.linkage.clustering import IdChanges, carry_ids, components, entity_ids
+from corridor.linkage.clustering import (
+    IdChanges,
+    carry_ids,
+    components,
+    entity_ids,
+    record_dobs,
+    split_conflicts,
+)
 from corridor.linkage.comparators import default_comparisons
 from corridor.linkage.engine import RECS, SCORED, Plan, ScoreResult, score_with_model
 from corridor.linkage.model import LinkModel
@@ -110,7 +117,7 @@ def link_increment(
     plan.rules = plan.rules[:32]
     result = score_with_model(backend, plan, model, new_from=n_old)
     ids = backend.fetch(f"SELECT record_id, _src FROM {RECS} ORDER BY _i").to_pandas()
-    new_pairs = backend.fetch(f"SELECT li, ri FROM {SCORED}")
+    new_pairs = backend.fetch(f"SELECT li, ri, match_weight FROM {SCORED}")
     # old entities as edges: each record to the first record of its entity
     index = pd.Series(np.arange(len(ids)), index=ids["record_id"].astype(str))
     oc = old_clusters.astype({"record_id": str})
@@ -119,6 +126,11 @@ def link_increment(
     left = np.concatenate([oc["i"].to_numpy(), new_pairs["li"].to_numpy()]).astype(np.int64)
     right = np.concatenate([first.to_numpy(), new_pairs["ri"].to_numpy()]).astype(np.int64)
     labels = components(len(ids), left, right)
+    # old entities join first (they were checked before), new pairs strongest first
+    weight = np.concatenate(
+        [np.full(len(oc), np.inf), new_pairs["match_weight"].to_numpy().astype(np.float64)]
+    )
+    labels = split_conflicts(labels, left, right, weight, record_dobs(backend, RECS))
     fresh = pd.DataFrame(
         {
             "record_id": ids["record_id"].astype(str),

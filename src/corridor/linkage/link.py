@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from corridor.errors import ConfigError
 from corridor.linkage.backend import Backend, open_backend
-from corridor.linkage.clustering import components, entity_ids
+from corridor.linkage.clustering import components, entity_ids, record_dobs, split_conflicts
 from corridor.linkage.comparators import available_comparisons, default_comparisons
 from corridor.linkage.config import LinkOptions
 from corridor.linkage.engine import (
@@ -106,9 +106,12 @@ def plan_for(backend: Backend, options: LinkOptions, n_sources: int, pprl: bool 
 def cluster_table(backend: Backend) -> pd.DataFrame:
     """``record_id, entity_id`` for every record, from the kept pairs."""
     ids = backend.fetch(f"SELECT record_id, _src FROM {RECS} ORDER BY _i").to_pandas()
-    pairs = backend.fetch(f"SELECT li, ri FROM {SCORED}")
-    labels = components(
-        len(ids), pairs["li"].to_numpy().astype("int64"), pairs["ri"].to_numpy().astype("int64")
+    pairs = backend.fetch(f"SELECT li, ri, match_weight FROM {SCORED}")
+    left = pairs["li"].to_numpy().astype("int64")
+    right = pairs["ri"].to_numpy().astype("int64")
+    labels = components(len(ids), left, right)
+    labels = split_conflicts(
+        labels, left, right, pairs["match_weight"].to_numpy(), record_dobs(backend, RECS)
     )
     return pd.DataFrame(
         {
