@@ -164,9 +164,8 @@ def _check_unique(backend: Backend, sources: Sequence[Source], id_column: str) -
 
     first, first_row = locate(dup[0]["a"])
     second, second_row = locate(dup[0]["b"])
-    also = f"{second.path.name} row {second_row}"
     raise InputError(
-        f"duplicate record id (also at {also})",
+        "duplicate record id",
         Location(
             file=str(second.path), row=second_row, column=id_column, value=dup[0]["record_id"]
         ),
