@@ -91,12 +91,15 @@ def journeys(folder: Path) -> Journeys:
             "WITH first_seen AS (SELECT entity_id, geo, rank, min(event_date) AS d, "
             "  any_value(nat) AS nat FROM steps WHERE rank IS NOT NULL GROUP BY ALL), "
             "seg AS (SELECT a.entity_id, a.geo AS from_geo, b.geo AS to_geo, a.nat, "
-            "  datediff('day', a.d, b.d) AS days FROM first_seen a JOIN first_seen b "
+            "  a.rank, datediff('day', a.d, b.d) AS days FROM first_seen a JOIN first_seen b "
             "  ON a.entity_id = b.entity_id AND b.rank = a.rank + 1 AND b.d >= a.d) "
+            # Days to one decimal (a median of two is a half day); segments in route order.
             "SELECT from_geo, to_geo, coalesce(nat, 'UNK') AS nat, count(*) AS entities, "
-            "  median(days) AS median_days, quantile_cont(days, 0.1) AS p10_days, "
-            "  quantile_cont(days, 0.9) AS p90_days FROM seg GROUP BY ALL "
-            "ORDER BY from_geo, to_geo, entities DESC"
+            "  round(median(days), 1) AS median_days, "
+            "  round(quantile_cont(days, 0.1), 1) AS p10_days, "
+            "  round(quantile_cont(days, 0.9), 1) AS p90_days FROM seg "
+            "GROUP BY from_geo, to_geo, coalesce(nat, 'UNK') "
+            "ORDER BY min(rank), from_geo, to_geo, entities DESC, nat"
         ).to_pandas()
         flags = be.fetch(
             "SELECT entity_id, record_id, next_record, geo, next_geo, event_date, next_date, "
