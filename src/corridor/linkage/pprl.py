@@ -17,7 +17,7 @@ data (restricted, never published).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,14 @@ from corridor.linkage.backend import Backend, open_backend
 from corridor.linkage.blocking import BlockingRule, rule
 from corridor.linkage.bloom import FILTER_BITS, HASHES, bigrams, bloom_filters, minhash_bands
 from corridor.linkage.comparators import Comparison, Level
+from corridor.linkage.engine import MAX_RULES
 from corridor.linkage.outputs import staged_output
+from corridor.linkage.pprl_tokens import (
+    TOKEN_COLUMNS,
+    blocking_token_keys,
+    keyed_tokens,
+    token_rules,
+)
 from corridor.records.reading import Source, load_records
 
 __all__ = [
@@ -94,7 +101,12 @@ def read_key(path: Path) -> bytes:
     return key
 
 
-def _encode_frame(frame: pd.DataFrame, key: bytes, id_column: str) -> pa.Table:
+def _encode_frame(
+    frame: pd.DataFrame,
+    key: bytes,
+    id_column: str,
+    block_keys: dict[str, list[str | None]] | None = None,
+) -> pa.Table:
     columns: dict[str, pa.Array] = {
         id_column: pa.array(frame["record_id"].astype(str)),
         "dob_y": pa.array(frame["dob_y"], type=pa.int16()),
@@ -118,6 +130,17 @@ def _encode_frame(frame: pd.DataFrame, key: bytes, id_column: str) -> pa.Table:
         blobs = [bytes(raw[i]) if present[i] else None for i in range(len(values))]
         columns[f"bf_{name}"] = pa.array(blobs, type=pa.binary(FILTER_BITS // 8))
         fields.append(name)
+    tokens = []
+    for column, label in TOKEN_COLUMNS.items():
+        if column in frame and frame[column].notna().any():
+            got = keyed_tokens(frame[column].tolist(), key, label)
+            columns[f"k_{column}"] = pa.array(got, mask=got == 0, type=pa.int64())
+            tokens.append(column)
+    for name, joined in (block_keys or {}).items():
+        if any(k is not None for k in joined):
+            got = keyed_tokens(joined, key, "block:" + name)
+            columns[name] = pa.array(got, mask=got == 0, type=pa.int64())
+            tokens.append(name)
     for group, group_fields, bands, rows in LSH_GROUPS:
         used = [f for f in group_fields if f in frame and frame[f].notna().any()]
         if not used:
@@ -141,6 +164,7 @@ def _encode_frame(frame: pd.DataFrame, key: bytes, id_column: str) -> pa.Table:
         "filter_bits": FILTER_BITS,
         "hashes": HASHES,
         "fields": fields,
+        "tokens": tokens,
         "lsh": [
             {"group": g, "fields": list(f), "bands": b, "rows": r} for g, f, b, r in LSH_GROUPS
         ],
@@ -164,7 +188,9 @@ def encode_file(
     with open_backend() as be:
         load_records(be, [Path(path)], id_column, fields)
         frame = be.fetch("SELECT * FROM recs ORDER BY _i").to_pandas()
-    table = _encode_frame(frame, key, id_column)
+        present = [c for c in frame.columns if frame[c].notna().any()]
+        block_keys = blocking_token_keys(be, "recs", present)
+    table = _encode_frame(frame, key, id_column, block_keys)
     out = Path(out)
     with staged_output(out.parent if str(out.parent) else Path("."), (out.name,)) as tmp:
         pq.write_table(table, tmp / out.name, compression="zstd")
@@ -247,8 +273,9 @@ def load_encoded(backend: Backend, paths: Sequence[Path], id_column: str) -> lis
                         mixed = mixed * np.uint64(0x9E3779B97F4A7C15) ^ words[:, j]
                 cols[f"h_{name}"] = pa.array(mixed.view(np.int64), mask=~valid)
         for col in table.column_names:
-            if col.startswith("lsh_"):
+            if col.startswith(("lsh_", "k_", "kb_")):
                 cols[col] = table[col]
+        _add_missing(cols, n)
         frames.append(pa.table(cols))
         sources.append(Source(index, Path(path), f"enc_{index}", n, {}))
         offset += n
@@ -257,13 +284,28 @@ def load_encoded(backend: Backend, paths: Sequence[Path], id_column: str) -> lis
     return sources
 
 
+# filters and tokens that comparisons of other fields read (a swapped name, a nickname):
+# absent ones are added empty, so the SQL runs on files lacking a field
+_CROSS_READ = ("given", "given_nick", "surnames", "dob_dm")
+
+
+def _add_missing(cols: dict[str, pa.Array | np.ndarray], n: int) -> None:
+    for name in _CROSS_READ:
+        if f"c_{name}" not in cols:
+            for j in range(WORDS):
+                cols[f"w_{name}_{j}"] = np.zeros(n, dtype=np.uint64)
+            cols[f"c_{name}"] = pa.nulls(n, pa.int16())
+    for column in TOKEN_COLUMNS:
+        cols.setdefault(f"k_{column}", pa.nulls(n, pa.int64()))
+
+
 def _dice(name: str, other: str | None = None) -> str:
     o = other or name
     inter = " + ".join(f"bit_count(l.w_{name}_{j} & r.w_{o}_{j})" for j in range(WORDS))
     return f"(2.0 * ({inter}) / (l.c_{name} + r.c_{o}))"
 
 
-def _dice_comparison(name: str, thresholds: Sequence[float], kinds: Sequence[str]) -> Comparison:
+def _dice_comparison(name: str, thresholds: Sequence[float], kinds: Iterable[str]) -> Comparison:
     levels = [Level("identical filters", f"{_dice(name)} >= 0.999", m_start=0.85)]
     levels += [
         Level(f"dice >= {t}", f"{_dice(name)} >= {t}", m_start=0.1 / (i + 1))
@@ -272,62 +314,110 @@ def _dice_comparison(name: str, thresholds: Sequence[float], kinds: Sequence[str
     return Comparison(name, (f"c_{name}",), tuple(levels), frozenset(kinds))
 
 
+def _coalesced(sql: str) -> str:
+    return f"coalesce({sql}, false)"
+
+
+# the blocking keys each comparison overlaps: the plaintext columns (blocking tokens keep
+# the plaintext rules' columns) and the LSH groups
+_GIVEN_KINDS = frozenset({"given", "given1", "given_nick", "names"})
+_SURNAME_KINDS = frozenset({"surnames", "surname1", "surname2", "names", "dobnames"})
+
+
 def pprl_comparisons() -> list[Comparison]:
-    """Dice comparisons mirroring the plaintext ones (levels by Dice similarity)."""
-    swapped = f"({_dice('given', 'surnames')} >= 0.85 OR {_dice('surnames', 'given')} >= 0.85)"
+    """Comparisons mirroring the plaintext ones level by level.
+
+    Equality of a value becomes equality of its keyed token or identical filters,
+    Jaro-Winkler becomes Dice of the filters.
+    """
+    nick = f"{_dice('given_nick')} >= 0.999"
+    first_given = _coalesced(f"l.k_given1 = r.k_given1 OR {nick}")
+    # both ways round (one way alone is just a surname that is also a given name)
+    swapped = _coalesced(
+        "l.k_name_tokens = r.k_name_tokens"
+        " OR (l.k_given1 = r.k_surname1 AND l.k_surname1 = r.k_given1)"
+    )
+    given_agrees = _coalesced(f"l.k_given1 = r.k_given1 OR {nick} OR {_dice('given')} >= 0.7")
     given_levels = (
-        Level("identical filters", f"{_dice('given')} >= 0.999", "h_given", 0.8),
-        Level("nickname", f"coalesce({_dice('given_nick')} >= 0.999, false)", m_start=0.03),
-        Level("dice >= 0.85", f"{_dice('given')} >= 0.85", m_start=0.06),
-        Level("dice >= 0.7", f"{_dice('given')} >= 0.7", m_start=0.03),
-        Level("swapped with surname", f"coalesce({swapped}, false)", m_start=0.01),
+        Level("identical filters", f"{_dice('given')} >= 0.999", "h_given", 0.85),
+        Level("first given name or nickname", first_given, m_start=0.05),
+        Level("dice >= 0.85", f"{_dice('given')} >= 0.85", m_start=0.05),
+        Level("dice >= 0.7", f"{_dice('given')} >= 0.7", m_start=0.02),
+        Level("swapped with surname", swapped, m_start=0.01),
+    )
+    one_shared = (
+        "l.k_surname1 = r.k_surname1 OR l.k_surname1 = r.k_surname2 OR l.k_surname2 = r.k_surname1"
     )
     surname_levels = (
-        Level("identical filters", f"{_dice('surnames')} >= 0.999", "h_surnames", 0.8),
-        Level("dice >= 0.85", f"{_dice('surnames')} >= 0.85", m_start=0.08),
+        Level(
+            "first surname, and second where both have one",
+            _coalesced(
+                "l.k_surname1 = r.k_surname1 AND (l.k_surname2 IS NULL OR r.k_surname2 IS NULL"
+                " OR l.k_surname2 = r.k_surname2)"
+            ),
+            "k_surname1",
+            0.85,
+        ),
+        Level(
+            "dice >= 0.85 or one surname shared",
+            f"{_dice('surnames')} >= 0.85 OR {_coalesced(one_shared)}",
+            m_start=0.08,
+        ),
         Level("dice >= 0.7", f"{_dice('surnames')} >= 0.7", m_start=0.04),
-        Level("swapped with given name", f"coalesce({swapped}, false)", m_start=0.01),
     )
     dob_levels = (
         Level("identical filters", f"{_dice('dob')} >= 0.999", m_start=0.85),
-        Level(
-            "day and month swapped", f"coalesce({_dice('dob_dm')} >= 0.999, false)", m_start=0.02
-        ),
+        Level("day and month swapped", _coalesced(f"{_dice('dob_dm')} >= 0.999"), m_start=0.02),
         Level("dice >= 0.8", f"{_dice('dob')} >= 0.8", m_start=0.08),
         Level("dice >= 0.6", f"{_dice('dob')} >= 0.6", m_start=0.03),
+        Level("year within 1", _coalesced("abs(l.dob_y - r.dob_y) <= 1"), m_start=0.01),
     )
     return [
-        Comparison("given", ("c_given",), given_levels, frozenset({"names"})),
-        Comparison("surnames", ("c_surnames",), surname_levels, frozenset({"names", "dobnames"})),
-        Comparison("dob", ("c_dob",), dob_levels, frozenset({"dobnames", "dob_y"})),
-        Comparison(  # blocked with the names: sex follows from the given name
+        Comparison("given", ("c_given",), given_levels, _GIVEN_KINDS),
+        Comparison(
+            "surnames",
+            ("c_surnames",),
+            surname_levels,
+            _SURNAME_KINDS,
+            # swapped names are counted once, by the given-name comparison
+            neutral=f"(NOT {given_agrees} AND {swapped})",
+        ),
+        Comparison(
+            "dob",
+            ("c_dob",),
+            dob_levels,
+            frozenset({"dob", "dob_y", "dob_m", "dob_d", "dobnames"}),
+        ),
+        Comparison(  # sex follows from the given name: sessions blocked on names leave it out
             "sex",
             ("sex",),
             (Level("exact", "l.sex = r.sex", m_start=0.97),),
-            frozenset({"sex", "names"}),
+            _GIVEN_KINDS | {"sex"},
         ),
-        _dice_comparison("nationality", (), ()),
-        _dice_comparison("doc_number", (0.8,), ()),
-        _dice_comparison("phone", (0.8,), ()),
-        _dice_comparison("postcode", (0.7,), ("address",)),
-        _dice_comparison("city", (0.8,), ("address",)),
-        _dice_comparison("street", (0.85, 0.7), ("address",)),
-        _dice_comparison("street_number", (), ()),
-        _dice_comparison("address2", (0.8,), ()),
-        _dice_comparison("state", (), ()),
+        _dice_comparison("nationality", (), {"nationality"} | _GIVEN_KINDS | _SURNAME_KINDS),
+        _dice_comparison("doc_number", (0.8,), {"doc_number"}),
+        _dice_comparison("phone", (0.8,), {"phone"}),
+        _dice_comparison("postcode", (0.7,), {"postcode", "address"}),
+        _dice_comparison("city", (0.8,), {"city", "address"}),
+        _dice_comparison("street", (0.85, 0.7), {"street", "address"}),
+        _dice_comparison("street_number", (), {"street_number"}),
+        _dice_comparison("address2", (0.8,), {"address2"}),
+        _dice_comparison("state", (), {"state"}),
     ]
 
 
 def pprl_rules(backend: Backend) -> list[BlockingRule]:
-    """One rule per LSH band present in the inputs.
+    """The plaintext blocking rules on their keyed tokens, then one rule per LSH band.
 
-    Name bands are paired with the birth year (a coarse key in clear): common names
-    share bands, and without the year their blocks outgrow the pair budget. The bands
-    of date of birth + names carry the date themselves and run alone.
+    The tokens block exactly like the plaintext linker; the bands add pairs whose
+    names differ by a typo or a transliteration. Name bands are paired with the
+    birth year (a coarse key in clear): common names share bands, and without the
+    year their blocks outgrow the pair budget. The bands of date of birth + names
+    carry the date themselves and run alone.
     """
     columns = backend.fetch("SELECT * FROM recs LIMIT 0").column_names
     has_year = bool(backend.scalar("SELECT count(dob_y) FROM recs"))
-    rules = []
+    rules = token_rules(columns)
     for group, _fields, bands, _rows in LSH_GROUPS:
         for b in range(bands):
             col = f"lsh_{group}_{b}"
@@ -341,5 +431,5 @@ def pprl_rules(backend: Backend) -> list[BlockingRule]:
             r = rule(f"lsh {group} {b}", *keys)
             rules.append(BlockingRule(r.name, r.left, r.right, frozenset(blocked)))
     if not rules:
-        raise InputError("the encoded inputs carry no LSH blocking keys")
-    return rules[:32]
+        raise InputError("the encoded inputs carry no blocking tokens or LSH keys")
+    return rules[:MAX_RULES]

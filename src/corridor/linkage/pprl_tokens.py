@@ -1,0 +1,113 @@
+"""Keyed exact tokens for privacy-preserving linkage.
+
+A token is the first 8 bytes of HMAC-SHA256(key, label ‖ normalised value), as a
+signed 64-bit integer. Two records share a token when (and, but for a 2^-64
+chance, only when) their values are equal, and only under the same key. A token
+reveals the equality of its value and nothing else; the Bloom filter of a field
+already reveals as much (equal values give identical filters), so a token of a
+whole field adds nothing, while a token of a part (the first given name, one
+surname) adds the equality of that part. ``docs/linkage.md`` lists what each
+token discloses.
+
+Two kinds are written by ``corridor encode``:
+
+* comparison tokens (``k_<column>``) of the name parts the plaintext comparisons
+  test for equality (first given name, each surname, all name tokens sorted);
+  given name and surnames share one label so a given name written in the
+  surname column still meets itself;
+* blocking tokens (``kb_<rule>``), one per plaintext blocking rule: the rule's
+  keys (``dob`` and the given name's initial, ...) hashed together, so the
+  encoded files block exactly like the plaintext linker without revealing the
+  keys apart.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from corridor.linkage.backend import Backend
+from corridor.linkage.blocking import BlockingRule, default_rules, usable_rules
+
+__all__ = [
+    "TOKEN_COLUMNS",
+    "blocking_token_column",
+    "blocking_token_keys",
+    "keyed_tokens",
+    "token_rules",
+]
+
+# normalised column -> HMAC label (one label: the columns compare with each other)
+TOKEN_COLUMNS: dict[str, str] = {
+    "given1": "name",
+    "surname1": "name",
+    "surname2": "name",
+    "name_tokens": "name_tokens",
+}
+
+
+def keyed_tokens(values: Sequence[object], key: bytes, label: str) -> NDArray[np.int64]:
+    """One token per value (0 where the value is missing), computed once per distinct value."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    prefix = b"tok\x00" + label.encode() + b"\x00"
+    table = np.array(
+        [
+            int.from_bytes(
+                hmac.digest(key, prefix + str(v).encode(), "sha256")[:8], "little", signed=True
+            )
+            or 1  # 0 marks a missing value
+            for v in uniques
+        ]
+        + [0],
+        dtype=np.int64,
+    )
+    return table[codes]  # code -1 (missing) picks the trailing 0
+
+
+def blocking_token_column(rule: BlockingRule) -> str:
+    """The rule's token column: ``dob+given initial`` -> ``kb_dob_given_initial``."""
+    return "kb_" + re.sub(r"[^a-z0-9]+", "_", rule.name.lower()).strip("_")
+
+
+def blocking_token_keys(
+    backend: Backend, table: str, present: Sequence[str]
+) -> dict[str, list[str | None]]:
+    """Per usable plaintext blocking rule, its keys joined into one string per record.
+
+    The strings (``NULL`` where a key is missing, as the plaintext rule never
+    matches then) are what the blocking tokens hash; they never leave the encoder.
+    """
+    rules = [r for r in usable_rules(default_rules(), present) if not r.right]
+    if not rules:
+        return {}
+    selects = []
+    for r in rules:
+        exprs = [k.format("x") for k in r.left]
+        nulls = " OR ".join(f"({e}) IS NULL" for e in exprs)
+        parts = ", ".join(f"CAST({e} AS VARCHAR)" for e in exprs)
+        selects.append(
+            # unit separator between keys: it is in no normalised value
+            f"CASE WHEN {nulls} THEN NULL ELSE concat_ws(chr(31), {parts}) END "
+            f"AS {blocking_token_column(r)}"
+        )
+    got = backend.fetch(f"SELECT {', '.join(selects)} FROM {table} x ORDER BY x._i")
+    return {name: got[name].to_pylist() for name in got.column_names}
+
+
+def token_rules(columns: Sequence[str]) -> list[BlockingRule]:
+    """The plaintext blocking rules whose tokens the encoded inputs carry, in their order.
+
+    Each rule keeps the plaintext rule's columns, so EM leaves out the comparisons
+    it blocks on exactly as in the plaintext linker.
+    """
+    have = set(columns)
+    return [
+        BlockingRule(r.name, (f"{{}}.{col}",), (), r.columns)
+        for r in default_rules()
+        if (col := blocking_token_column(r)) in have and not r.right
+    ]
