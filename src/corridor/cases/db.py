@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 try:
     import fcntl
@@ -15,11 +15,13 @@ except ImportError:  # Windows: threads are still queued, processes meet SQLite'
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.errors import ConfigError
 
 HEAD = "0001"
+T = TypeVar("T")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -43,9 +45,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(
-            parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-        )
+        # No pool_pre_ping: it costs every transaction a round trip. A connection that
+        # died with the server is found by the first statement on it; SQLAlchemy then
+        # drops the whole pool, and Database.run tries the work once more.
+        return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600)
     raise ConfigError(
         f"unsupported cases database `{parsed.get_backend_name()}`",
     )
@@ -127,6 +130,12 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.autocommit_sessions = self.sessions
+        if self.engine.dialect.name == "postgresql":
+            self.autocommit_sessions = sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
         self.writer: WriterLock | None = None
         if self.engine.dialect.name == "sqlite":
             db = self.engine.url.database
@@ -145,13 +154,29 @@ class Database:
             )
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, autocommit: bool = False) -> Iterator[Session]:
+        """One transaction; ``autocommit`` on PostgreSQL runs each statement as its own
+        (no BEGIN and COMMIT round trips) for requests whose writes are one statement
+        (see ``registration.register``); SQLite ignores it."""
         if self.writer is None:
-            with self.sessions() as s, s.begin():
+            factory = self.autocommit_sessions if autocommit else self.sessions
+            with factory() as s, s.begin():
                 yield s
             return
         with self.writer.held(), self.sessions() as s, s.begin():
             yield s
+
+    def run(self, work: Callable[[Session], T], *, autocommit: bool = False) -> T:
+        """``work(session)`` in :meth:`session`, tried once more if the connection turned
+        out dead (a restarted database server); ``work`` must be safe to repeat."""
+        try:
+            with self.session(autocommit=autocommit) as s:
+                return work(s)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        with self.session(autocommit=autocommit) as s:
+            return work(s)
 
     def dispose(self) -> None:
         self.engine.dispose()

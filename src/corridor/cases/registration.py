@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from corridor.cases import audit, duplicates
+from corridor.cases import audit, duplicates, pg_registration
 from corridor.cases.crypto import Keyring
 from corridor.cases.eligibility import Applicant, Decision, age_on, load_rules, screen
 from corridor.cases.errors import Conflict, Invalid, NotFound
@@ -24,7 +24,15 @@ from corridor.cases.identifiers import (
     token_hash,
     token_matches,
 )
-from corridor.cases.models import Office, OutboxMessage, Person, Registration, Screening
+from corridor.cases.models import (
+    Appointment,
+    Office,
+    OutboxMessage,
+    Person,
+    Referral,
+    Registration,
+    Screening,
+)
 from corridor.cases.schemas import RegistrationIn
 
 CONSENT_VERSION = "2024-01"
@@ -50,7 +58,9 @@ def register(
 ) -> Created:
     """Store one household's registration, screened against the rules in force today.
 
-    Runs in the caller's transaction. A ``submission_id`` used before makes the
+    Runs in the caller's session; on PostgreSQL every write, the audit entry
+    included, is one statement, so the session may be an autocommit one
+    (``Database.session(autocommit=True)``). A ``submission_id`` used before makes the
     insert fail (IntegrityError, see :func:`is_duplicate_submission`); the caller
     then answers with :func:`replay`: the first answer for the same body, a
     conflict for another. Checking first would cost every registration a query
@@ -93,52 +103,38 @@ def register(
     matches = duplicates.find_matches(db_session, name_idx, doc_idx)
     reference = new_reference(country)
     status = "eligible" if decision.eligible else "ineligible"
-    # Core statements: the unit of work cost more than the SQL on this hot path
-    reg_id = db_session.execute(
-        insert(_REGISTRATIONS).returning(_REGISTRATIONS.c.id),
-        [
-            {
-                "reference": reference,
-                "office_code": body.office,
-                "submission_id": submission_id,
-                "body_hash": body_hash(body),
-                "status_token_hash": token_hash(token),
-                "status_token_enc": keys.encrypt(token, "status_token"),
-                "status": status,
-                "lang": body.lang,
-                "host_status": body.host_status,
-                "nationality": principal.nationality,
-                "household_size": len(body.members),
-                "consent_version": CONSENT_VERSION,
-                "contact_phone_enc": keys.encrypt(body.contact_phone, "contact_phone"),
-                "contact_email_enc": keys.encrypt(body.contact_email, "contact_email"),
-                "phone_bidx": keys.blind_index(body.contact_phone, "phone"),
-                "duplicate_of": matches or None,
-                "created_at": now,
-                "updated_at": now,
-                "erased_at": None,
-            }
-        ],
-    ).scalar_one()
-    db_session.execute(insert(_PERSONS), [{**p, "registration_id": reg_id} for p in persons])
-    db_session.execute(
-        insert(_SCREENINGS),
-        [
-            {
-                "registration_id": reg_id,
-                "programme": decision.programme,
-                "eligible": decision.eligible,
-                "rule_version": decision.rule_version,
-                "checks": [c.as_dict() for c in decision.checks],
-                "as_of": today,
-                "screened_at": now,
-                "screened_by": None,
-            }
-        ],
-    )
+    row = {
+        "reference": reference,
+        "office_code": body.office,
+        "submission_id": submission_id,
+        "body_hash": body_hash(body),
+        "status_token_hash": token_hash(token),
+        "status_token_enc": keys.encrypt(token, "status_token"),
+        "status": status,
+        "lang": body.lang,
+        "host_status": body.host_status,
+        "nationality": principal.nationality,
+        "household_size": len(body.members),
+        "consent_version": CONSENT_VERSION,
+        "contact_phone_enc": keys.encrypt(body.contact_phone, "contact_phone"),
+        "contact_email_enc": keys.encrypt(body.contact_email, "contact_email"),
+        "phone_bidx": keys.blind_index(body.contact_phone, "phone"),
+        "duplicate_of": matches or None,
+        "created_at": now,
+        "updated_at": now,
+        "erased_at": None,
+    }
+    screening = {
+        "programme": decision.programme,
+        "eligible": decision.eligible,
+        "rule_version": decision.rule_version,
+        "checks": [c.as_dict() for c in decision.checks],
+        "as_of": today,
+        "screened_at": now,
+        "screened_by": None,
+    }
     messages = [
         {
-            "registration_id": reg_id,
             "channel": channel,
             "recipient_enc": keys.encrypt(address, "recipient"),
             "template": "registered",
@@ -152,10 +148,7 @@ def register(
         for channel, address in (("sms", body.contact_phone), ("email", body.contact_email))
         if address
     ]
-    if messages:
-        db_session.execute(insert(_OUTBOX), messages)
-    audit.record(
-        db_session,
+    entry = audit.entry(
         f"applicant:{reference}",
         "registration.create",
         "registration",
@@ -167,7 +160,32 @@ def register(
             "duplicates": len(matches),
         },
     )
+    if db_session.get_bind().dialect.name == "postgresql":
+        pg_registration.insert_registration(db_session, row, persons, screening, messages, entry)
+    else:
+        _insert_rows(db_session, row, persons, screening, messages, entry)
     return Created(reference, token, status, decision.eligible, False)
+
+
+def _insert_rows(
+    db_session: Session,
+    row: dict[str, Any],
+    persons: list[dict[str, Any]],
+    screening: dict[str, Any],
+    messages: list[dict[str, Any]],
+    entry: audit.Entry,
+) -> None:
+    """One statement per table (SQLite; PostgreSQL takes them all at once), the audit
+    entry chained at commit."""
+    # Core statements: the unit of work cost more than the SQL on this hot path
+    reg_id = db_session.execute(
+        insert(_REGISTRATIONS).returning(_REGISTRATIONS.c.id), [row]
+    ).scalar_one()
+    db_session.execute(insert(_PERSONS), [{**p, "registration_id": reg_id} for p in persons])
+    db_session.execute(insert(_SCREENINGS), [{**screening, "registration_id": reg_id}])
+    if messages:
+        db_session.execute(insert(_OUTBOX), [{**m, "registration_id": reg_id} for m in messages])
+    audit.record_entry(db_session, entry)
 
 
 _REGISTRATIONS = cast(Table, Registration.__table__)
@@ -308,3 +326,51 @@ def find_by_token(db_session: Session, reference: str, token: str) -> Registrati
     if reg is None or reg.erased_at is not None or not token_matches(token, reg.status_token_hash):
         raise NotFound("no registration with this reference and secret")
     return reg
+
+
+_APPOINTMENTS = cast(Table, Appointment.__table__)
+_REFERRALS = cast(Table, Referral.__table__)
+# the status page in one query: the registration, its booked appointments and its
+# referrals (a few rows at most; most registrations have neither yet)
+_STATUS = (
+    select(
+        _REGISTRATIONS.c.reference,
+        _REGISTRATIONS.c.office_code,
+        _REGISTRATIONS.c.status,
+        _REGISTRATIONS.c.created_at,
+        _REGISTRATIONS.c.erased_at,
+        _REGISTRATIONS.c.status_token_hash,
+        _APPOINTMENTS.c.day.label("appt_day"),
+        _APPOINTMENTS.c.office_code.label("appt_office"),
+        _APPOINTMENTS.c.allocation.label("appt_allocation"),
+        _APPOINTMENTS.c.status.label("appt_status"),
+        _REFERRALS.c.id.label("referral_id"),
+        _REFERRALS.c.pathway,
+        _REFERRALS.c.state,
+        _REFERRALS.c.deadline,
+    )
+    .select_from(
+        _REGISTRATIONS.outerjoin(
+            _APPOINTMENTS,
+            and_(
+                _APPOINTMENTS.c.registration_id == _REGISTRATIONS.c.id,
+                _APPOINTMENTS.c.status == "booked",
+            ),
+        ).outerjoin(_REFERRALS, _REFERRALS.c.registration_id == _REGISTRATIONS.c.id)
+    )
+    .where(_REGISTRATIONS.c.reference == bindparam("reference"))
+)
+
+
+def status_rows(db_session: Session, reference: str, token: str) -> list[Any]:
+    """The registration joined with its booked appointments and referrals, if the token
+    is its own (one query); the same error whichever part is wrong."""
+    rows = list(db_session.execute(_STATUS, {"reference": normalise_reference(reference)}))
+    first = rows[0] if rows else None
+    if (
+        first is None
+        or first.erased_at is not None
+        or not token_matches(token, first.status_token_hash)
+    ):
+        raise NotFound("no registration with this reference and secret")
+    return rows

@@ -3,19 +3,19 @@ withdrawal. The status token travels in a header, never in the URL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from corridor.cases import audit, registration, retention
 from corridor.cases.api.deps import admission, client, limit, runtime, today
 from corridor.cases.errors import Invalid, NotFound, TooMany
-from corridor.cases.models import Appointment, Referral, Registration
+from corridor.cases.models import Registration
 from corridor.cases.registration import Created
 from corridor.cases.runtime import Cases
 from corridor.cases.schemas import (
@@ -27,6 +27,7 @@ from corridor.cases.schemas import (
     SubjectExport,
 )
 
+T = TypeVar("T")
 router = APIRouter(tags=["registrations (public)"])
 Token = Annotated[str, Header(alias="X-Status-Token", description="the secret from registration")]
 
@@ -50,8 +51,10 @@ def submit(cases: Cases, body: RegistrationIn, submission_id: str, day: date) ->
     """
     for _ in range(5):
         try:
-            with cases.db.session() as s:
-                return registration.register(s, cases.keys, body, submission_id, day)
+            return cases.db.run(
+                lambda s: registration.register(s, cases.keys, body, submission_id, day),
+                autocommit=True,  # one statement writes it all (see register)
+            )
         except IntegrityError as exc:
             if registration.is_duplicate_submission(exc):
                 break
@@ -97,14 +100,49 @@ async def create_registration(
     return RegistrationCreated(**created.__dict__)
 
 
-def _status(s: Session, reg: Registration) -> RegistrationStatus:
-    appt = s.scalar(
-        select(Appointment)
-        .where(Appointment.registration_id == reg.id, Appointment.status == "booked")
-        .order_by(Appointment.day.desc())
-        .limit(1)
+def own_registration(
+    s: Session, cases: Cases, request: Request, reference: str, token: str
+) -> Registration:
+    """The applicant's registration; failed guesses are limited per reference and address."""
+    return guarded(
+        cases, request, reference, lambda: registration.find_by_token(s, reference, token)
     )
-    refs = s.scalars(select(Referral).where(Referral.registration_id == reg.id))
+
+
+def guarded(cases: Cases, request: Request, reference: str, find: Callable[[], T]) -> T:
+    """``find()`` unless this reference or address made too many wrong guesses; a wrong
+    guess (``NotFound``) is counted."""
+    limits = cases.settings.limits
+    ref_key = reference.strip().upper()
+    for bucket, key in (("status-ref", ref_key), ("status-ip", client(request))):
+        if cases.limiter.count(bucket, key, 3600) >= limits.status_failures_per_hour:
+            raise TooMany("too many wrong attempts; try again later", 600)
+    try:
+        return find()
+    except NotFound:
+        for bucket, key in (("status-ref", ref_key), ("status-ip", client(request))):
+            cases.limiter.hit(bucket, key, 10**9, 3600)
+        raise
+
+
+def own_status(
+    s: Session, cases: Cases, request: Request, reference: str, token: str
+) -> RegistrationStatus:
+    """Status, latest booked appointment and referrals of the applicant's registration
+    (one query), the read recorded in the audit log."""
+    rows = guarded(cases, request, reference, lambda: registration.status_rows(s, reference, token))
+    reg = rows[0]
+    audit.record(
+        s,
+        f"applicant:{reg.reference}",
+        "registration.status",
+        "registration",
+        reg.reference,
+        durable=False,
+    )
+    booked = [r for r in rows if r.appt_day is not None]
+    appt = max(booked, key=lambda r: r.appt_day) if booked else None
+    referrals = {r.referral_id: r for r in rows if r.referral_id is not None}
     return RegistrationStatus(
         reference=reg.reference,
         office=reg.office_code,
@@ -112,31 +150,18 @@ def _status(s: Session, reg: Registration) -> RegistrationStatus:
         next_step=NEXT_STEP.get(reg.status, reg.status),
         registered_at=reg.created_at,
         appointment=AppointmentOut(
-            day=appt.day, office=appt.office_code, allocation=appt.allocation, status=appt.status
+            day=appt.appt_day,
+            office=appt.appt_office,
+            allocation=appt.appt_allocation,
+            status=appt.appt_status,
         )
         if appt
         else None,
         referrals=[
-            ReferralSummary(pathway=r.pathway, state=r.state, deadline=r.deadline) for r in refs
+            ReferralSummary(pathway=r.pathway, state=r.state, deadline=r.deadline)
+            for _, r in sorted(referrals.items())
         ],
     )
-
-
-def own_registration(
-    s: Session, cases: Cases, request: Request, reference: str, token: str
-) -> Registration:
-    """The applicant's registration; failed guesses are limited per reference and address."""
-    limits = cases.settings.limits
-    ref_key = reference.strip().upper()
-    for bucket, key in (("status-ref", ref_key), ("status-ip", client(request))):
-        if cases.limiter.count(bucket, key, 3600) >= limits.status_failures_per_hour:
-            raise TooMany("too many wrong attempts; try again later", 600)
-    try:
-        return registration.find_by_token(s, reference, token)
-    except NotFound:
-        for bucket, key in (("status-ref", ref_key), ("status-ip", client(request))):
-            cases.limiter.hit(bucket, key, 10**9, 3600)
-        raise
 
 
 @router.get("/registrations/{reference}", response_model=RegistrationStatus)
@@ -145,17 +170,10 @@ def registration_status(
 ) -> RegistrationStatus:
     """Status, next step, appointment and referrals of one's own registration."""
     cases = runtime(request)
-    with cases.db.session() as s:
-        reg = own_registration(s, cases, request, reference, x_status_token)
-        audit.record(
-            s,
-            f"applicant:{reg.reference}",
-            "registration.status",
-            "registration",
-            reg.reference,
-            durable=False,
-        )
-        out = _status(s, reg)
+    # a read and one audit entry: two statements, each its own transaction
+    out = cases.db.run(
+        lambda s: own_status(s, cases, request, reference, x_status_token), autocommit=True
+    )
     response.headers["Cache-Control"] = "no-store"
     return out
 

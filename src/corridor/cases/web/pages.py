@@ -230,18 +230,7 @@ async def status_submit(lang: str, request: Request) -> Response:
     cases = runtime(request)
     try:
         with cases.db.session() as s:
-            reg = public.own_registration(s, cases, request, reference, secret)
-            from corridor.cases import audit
-
-            audit.record(
-                s,
-                f"applicant:{reg.reference}",
-                "registration.status",
-                "registration",
-                reg.reference,
-                durable=False,
-            )
-            st = public._status(s, reg)
+            st = public.own_status(s, cases, request, reference, secret)
     except NotFound:
         return page(
             "status_form.html", 404, lang=lang, csrf=form.get("csrf"), error=t(lang, "not_found")
