@@ -69,9 +69,11 @@ ENCODED_FIELDS: dict[str, str] = {
     "state": "state",
 }
 # LSH groups: (name, fields whose bigrams form the set, bands, rows per band)
+# The blocking tokens already block like the plaintext linker; the bands only add pairs
+# whose names differ by typos (simulated corridor 200k x 200k: 8 name bands and 4 bands
+# of date of birth + surnames added 105 comparisons per record for +0.0012 blocking recall)
 LSH_GROUPS: tuple[tuple[str, tuple[str, ...], int, int], ...] = (
-    ("names", ("given", "surnames"), 8, 3),
-    ("dobnames", ("dob", "surnames"), 4, 4),
+    ("names", ("given", "surnames"), 3, 3),
     ("address", ("street", "city", "postcode"), 4, 3),
 )
 MIN_KEY_BYTES = 16

@@ -23,6 +23,7 @@ Two kinds are written by ``corridor encode``:
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 from collections.abc import Sequence
@@ -54,18 +55,13 @@ TOKEN_COLUMNS: dict[str, str] = {
 def keyed_tokens(values: Sequence[object], key: bytes, label: str) -> NDArray[np.int64]:
     """One token per value (0 where the value is missing), computed once per distinct value."""
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    prefix = b"tok\x00" + label.encode() + b"\x00"
-    table = np.array(
-        [
-            int.from_bytes(
-                hmac.digest(key, prefix + str(v).encode(), "sha256")[:8], "little", signed=True
-            )
-            or 1  # 0 marks a missing value
-            for v in uniques
-        ]
-        + [0],
-        dtype=np.int64,
-    )
+    # the keyed state after the label, copied per value: the key is not set up again
+    start = hmac.new(key, b"tok\x00" + label.encode() + b"\x00", hashlib.sha256)
+    table = np.zeros(len(uniques) + 1, dtype=np.int64)  # the last slot: missing values
+    for i, value in enumerate(uniques):
+        mac = start.copy()
+        mac.update(str(value).encode())
+        table[i] = int.from_bytes(mac.digest()[:8], "little", signed=True) or 1  # 0: missing
     return table[codes]  # code -1 (missing) picks the trailing 0
 
 
