@@ -40,7 +40,16 @@ __all__ = ["PREVIOUS_FILES", "link_increment"]
 PREVIOUS_FILES = ("model.json", "records.parquet", "clusters.parquet", "pairs.parquet")
 
 
-def _read_previous(folder: Path) -> tuple[LinkModel, pa.Table, pd.DataFrame, pd.DataFrame]:
+def _model_is_pprl(path: Path) -> bool:
+    try:
+        return bool(json.loads(path.read_text()).get("pprl"))
+    except (OSError, ValueError, AttributeError):
+        return False  # LinkModel.load reports the unreadable file
+
+
+def _read_previous(
+    folder: Path, pprl: bool
+) -> tuple[LinkModel, pa.Table, pd.DataFrame, pd.DataFrame]:
     for name in PREVIOUS_FILES:
         if not (folder / name).is_file():
             raise InputError(
@@ -48,13 +57,21 @@ def _read_previous(folder: Path) -> tuple[LinkModel, pa.Table, pd.DataFrame, pd.
                 Location(file=str(folder / name)),
                 hint="give the --out folder of an earlier `corridor link`",
             )
-    known = default_comparisons()
-    model = LinkModel.load(folder / "model.json", known)
-    if model.pprl:
+    if _model_is_pprl(folder / "model.json") != pprl:
+        # plaintext and encoded comparisons share names: say which side is which
+        before, now = ("plaintext", "encoded") if pprl else ("encoded", "plaintext")
         raise InputError(
-            "incremental linking of encoded inputs is not supported yet",
+            f"the previous run linked {before} records, this batch is {now}",
             Location(file=str(folder / "model.json")),
+            hint="link encoded batches with --pprl into a --pprl run, plaintext into plaintext",
         )
+    if pprl:
+        from corridor.linkage.pprl import pprl_comparisons
+
+        known = pprl_comparisons()
+    else:
+        known = default_comparisons()
+    model = LinkModel.load(folder / "model.json", known)
     records = pq.read_table(folder / "records.parquet")
     clusters = pq.read_table(folder / "clusters.parquet").to_pandas()
     pairs = pq.read_table(folder / "pairs.parquet").to_pandas()
@@ -68,6 +85,7 @@ def link_increment(
     id_column: str,
     fields: dict[str, str] | None,
     threshold: float | None,
+    pprl: bool = False,
 ) -> tuple[ScoreResult, list[Source], pd.DataFrame, IdChanges, pd.DataFrame]:
     """Link ``paths`` into the run in ``previous``.
 
@@ -76,10 +94,15 @@ def link_increment(
         the clusters of every record with carried ids, what changed, and the
         previous run's pairs.
     """
-    model, old_records, old_clusters, old_pairs = _read_previous(Path(previous))
+    model, old_records, old_clusters, old_pairs = _read_previous(Path(previous), pprl)
     n_old = old_records.num_rows
     n_src = int(pa.compute.max(old_records["_src"]).as_py() or 0) + 1 if n_old else 0
-    sources = load_records(backend, list(paths), id_column, fields)
+    if pprl:
+        from corridor.linkage.pprl import load_encoded
+
+        sources = load_encoded(backend, list(paths), id_column)
+    else:
+        sources = load_records(backend, list(paths), id_column, fields)
     backend.execute(
         f"CREATE OR REPLACE TABLE new_recs AS SELECT * REPLACE "
         f"(CAST(_i + {n_old} AS INTEGER) AS _i, CAST(_src + {n_src} AS UTINYINT) AS _src) "
@@ -110,10 +133,16 @@ def link_increment(
     from corridor.linkage.engine import present_columns
     from corridor.records.normalise import NORMALISED_COLUMNS
 
-    present = present_columns(backend, [c for c in NORMALISED_COLUMNS if not c.startswith("_")])
+    if pprl:
+        from corridor.linkage.pprl import pprl_rules
+
+        rules = pprl_rules(backend)
+    else:
+        present = present_columns(backend, [c for c in NORMALISED_COLUMNS if not c.startswith("_")])
+        rules = usable_rules(default_rules(), present)
     # the old records were compared before: only pairs with a new record count now
     mode = "link_and_dedupe" if model.mode != "link" else "link"
-    plan = Plan(model.comparisons, usable_rules(default_rules(), present), mode, tf=True)
+    plan = Plan(model.comparisons, rules, mode, tf=True)
     plan.rules = plan.rules[:32]
     result = score_with_model(backend, plan, model, new_from=n_old)
     ids = backend.fetch(f"SELECT record_id, _src FROM {RECS} ORDER BY _i").to_pandas()

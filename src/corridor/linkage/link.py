@@ -188,7 +188,7 @@ def link_files(
     )
     try:
         if previous is not None:
-            return _link_into(be, paths, out, options, previous, timings)
+            return _link_into(be, paths, out, options, previous, timings, pprl)
         t0 = time.perf_counter()
         if pprl:
             from corridor.linkage.pprl import load_encoded
@@ -237,13 +237,14 @@ def _link_into(
     options: LinkOptions,
     previous: Path,
     timings: dict[str, float],
+    pprl: bool = False,
 ) -> LinkResult:
     from corridor.linkage.incremental import changes_json, link_increment
 
     t0 = time.perf_counter()
     threshold = options.threshold if options.threshold != 0.5 else None
     result, sources, clusters, changes, old_pairs = link_increment(
-        be, paths, Path(previous), options.id_column, options.fields, threshold
+        be, paths, Path(previous), options.id_column, options.fields, threshold, pprl
     )
     timings["increment"] = time.perf_counter() - t0
     new_records = sum(s.rows for s in sources)
