@@ -145,7 +145,7 @@ def test_audit_verify_and_the_other_commands(
     home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run(home, "audit", "verify", monkeypatch=monkeypatch, capsys=capsys)
-    assert code == 0 and out.startswith("audit log intact: 1 entries, head ")
+    assert code == 0 and out.startswith("audit log intact: 1 entries in 16 chains, head ")
     assert (
         run(home, "rescreen", monkeypatch=monkeypatch, capsys=capsys)[1]
         == "0 cases screened again\n"

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from corridor.cases import audit
 from corridor.cases.crypto import Keyring
-from corridor.cases.models import Person, Registration
+from corridor.cases.models import AuditEntry, Person, Registration
 from corridor.cases.rotation import rotate
 from corridor.cases.runtime import Cases
 from corridor.cases.settings import Limits, Settings
@@ -42,10 +42,24 @@ def fresh(backend: str, tmp_path: Path) -> Iterator[Cases]:
         c.close()
 
 
-def _entries(c: Cases, n: int) -> None:
+def _tamper_chain() -> tuple[str, int]:
+    """An entity whose chain is not the one ``cases init`` wrote to: its entries are
+    numbered 1, 2, ... in that chain."""
+    init_chain = audit.chain_of("system", "-")
+    for i in range(100):
+        chain = audit.chain_of("registration", f"R-audit-{i}")
+        if chain != init_chain:
+            return f"R-audit-{i}", chain
+    raise AssertionError("every entity in one chain")
+
+
+def _entries(c: Cases, n: int) -> int:
+    """``n`` entries about one entity, in one transaction; returns their chain."""
+    entity_id, chain = _tamper_chain()
     with c.db.session() as s:
         for i in range(n):
-            audit.record(s, "test", "thing.read", "registration", f"R{i}", {"i": i})
+            audit.record(s, "test", "thing.read", "registration", entity_id, {"i": i})
+    return chain
 
 
 def _unprotect(c: Cases) -> None:
@@ -72,26 +86,93 @@ def test_the_audit_log_refuses_updates_and_deletes(fresh: Cases) -> None:
 
 @pytest.mark.parametrize("attack", ["edit", "delete_middle", "truncate", "reorder"])
 def test_tampering_is_detected(fresh: Cases, attack: str) -> None:
-    _entries(fresh, 6)
+    chain = _entries(fresh, 6)
     with fresh.db.session() as s:
         before = audit.verify(s)
     assert before.ok and before.entries == 7  # + init
     _unprotect(fresh)
     with fresh.db.engine.begin() as conn:
+
+        def run(sql: str) -> None:
+            conn.execute(text(sql + " AND chain = :c"), {"c": chain})
+
         if attack == "edit":
-            conn.execute(text("UPDATE audit_log SET entity_id = 'R99' WHERE seq = 4"))
+            run("UPDATE audit_log SET entity_id = 'R99' WHERE seq = 4")
         elif attack == "delete_middle":
-            conn.execute(text("DELETE FROM audit_log WHERE seq = 4"))
+            run("DELETE FROM audit_log WHERE seq = 4")
         elif attack == "truncate":
-            conn.execute(text("DELETE FROM audit_log WHERE seq = 7"))
+            run("DELETE FROM audit_log WHERE seq = 6")
         else:
-            conn.execute(text("UPDATE audit_log SET seq = 100 WHERE seq = 3"))
-            conn.execute(text("UPDATE audit_log SET seq = 3 WHERE seq = 4"))
-            conn.execute(text("UPDATE audit_log SET seq = 4 WHERE seq = 100"))
+            run("UPDATE audit_log SET seq = 100 WHERE seq = 3")
+            run("UPDATE audit_log SET seq = 3 WHERE seq = 4")
+            run("UPDATE audit_log SET seq = 4 WHERE seq = 100")
     with fresh.db.session() as s:
         v = audit.verify(s)
-    assert not v.ok
-    assert v.seq == {"edit": 4, "delete_middle": 5, "truncate": 6, "reorder": 3}[attack], v
+    assert not v.ok and v.chain == chain
+    assert v.seq == {"edit": 4, "delete_middle": 5, "truncate": 5, "reorder": 3}[attack], v
+
+
+@pytest.mark.parametrize("attack", ["move_to_another_chain", "swap_heads", "forged_chain"])
+def test_tampering_across_chains_is_detected(fresh: Cases, attack: str) -> None:
+    chain = _entries(fresh, 3)
+    other = 1 + chain % audit.CHAINS
+    _unprotect(fresh)
+    with fresh.db.engine.begin() as conn:
+        if attack == "move_to_another_chain":  # the last entry, head rows fixed up to match
+            conn.execute(
+                text("UPDATE audit_log SET chain = :o, seq = 1 WHERE chain = :c AND seq = 3"),
+                {"o": other, "c": chain},
+            )
+            conn.execute(
+                text(
+                    "UPDATE audit_head SET seq = 1, hash = (SELECT hash FROM audit_log "
+                    "WHERE chain = :o AND seq = 1) WHERE id = :o"
+                ),
+                {"o": other},
+            )
+        elif attack == "swap_heads":
+            conn.execute(text("UPDATE audit_head SET hash = :h WHERE id = :o"), {
+                "h": "f" * 64, "o": other})  # fmt: skip
+        else:  # entries under a chain number that has no head row
+            conn.execute(text("UPDATE audit_log SET chain = 99 WHERE chain = :c"), {"c": chain})
+    with fresh.db.session() as s:
+        v = audit.verify(s)
+    assert not v.ok, v
+
+
+def test_concurrent_requests_append_to_every_chain(fresh: Cases) -> None:
+    """Threads each committing entries about many entities (single and several per
+    transaction): every chain stays whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(t: int) -> None:
+        for i in range(10):
+            with fresh.db.session() as s:
+                audit.record(s, "test", "thing.read", "registration", f"T{t}-{i}")
+            with fresh.db.session() as s:
+                for j in range(3):
+                    audit.record(s, "test", "thing.write", "registration", f"T{t}-{i}-{j}")
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(work, range(6)))
+    with fresh.db.session() as s:
+        v = audit.verify(s)
+        chains = s.scalar(text("SELECT count(DISTINCT chain) FROM audit_log"))
+    assert v.ok and v.entries == 1 + 6 * 10 * 4, v
+    assert chains == audit.CHAINS
+
+
+def test_several_entries_need_a_transaction(fresh: Cases, backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite sessions always take the write lock first")
+    with pytest.raises(RuntimeError, match="autocommit"), fresh.db.session(autocommit=True) as s:
+        audit.record(s, "test", "thing.read", "registration", "A")
+        audit.record(s, "test", "thing.read", "registration", "B")
+    with fresh.db.session(autocommit=True) as s:  # one entry: one statement
+        audit.record(s, "test", "thing.read", "registration", "A")
+    with fresh.db.session() as s:
+        v = audit.verify(s)
+    assert v.ok and v.entries == 2, v
 
 
 def test_audit_verify_cli_exits_1_on_tampering(
@@ -119,7 +200,9 @@ def test_audit_verify_cli_exits_1_on_tampering(
     with pytest.raises(SystemExit) as exit_:
         main()
     assert exit_.value.code == 1
-    assert "audit log broken at entry 1: entry altered" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    chain = audit.chain_of("system", "-")  # where `cases init` wrote its entry
+    assert f"audit log broken at chain {chain} entry 1: entry altered" in err
 
 
 def test_no_plaintext_pii_in_the_database(
@@ -317,7 +400,7 @@ def test_rate_limits(tight: TestClient) -> None:
 def test_entries_are_chained_at_commit_in_order_and_dropped_on_rollback(fresh: Cases) -> None:
     with fresh.db.session() as s:
         start = audit.verify(s).entries
-    _entries(fresh, 3)  # one transaction, three entries
+    chain = _entries(fresh, 3)  # one transaction, three entries
     try:
         with fresh.db.session() as s:
             audit.record(s, "test", "thing.write", "registration", "R-gone")
@@ -327,8 +410,10 @@ def test_entries_are_chained_at_commit_in_order_and_dropped_on_rollback(fresh: C
     with fresh.db.session() as s:
         check = audit.verify(s)
         rows = s.execute(
-            text("SELECT seq, entity_id FROM audit_log ORDER BY seq DESC LIMIT 3")
+            select(AuditEntry.seq, AuditEntry.detail)
+            .where(AuditEntry.chain == chain)
+            .order_by(AuditEntry.seq)
         ).all()
-    assert check.ok and check.entries == start + 3
-    assert [r.entity_id for r in rows][::-1] == ["R0", "R1", "R2"]
-    assert [r.seq for r in rows][::-1] == [start + 1, start + 2, start + 3]
+        gone = s.scalar(text("SELECT count(*) FROM audit_log WHERE entity_id = 'R-gone'"))
+    assert check.ok and check.entries == start + 3 and gone == 0
+    assert [(r.seq, r.detail["i"]) for r in rows] == [(1, 0), (2, 1), (3, 2)]

@@ -1,9 +1,15 @@
 """The append-only, hash-chained audit log of reads, writes and exports.
 
-Each entry's hash covers the previous hash and the entry's own fields, so an
-edited, removed or reordered entry breaks every later link; ``audit_head``
-holds the last hash so cutting off the tail is noticed too. Details never hold
-PII: references, ids, counts and field names only.
+Each entry's hash covers the previous hash of its chain and the entry's own
+fields, so an edited, removed or reordered entry breaks every later link;
+``audit_head`` holds each chain's last hash so cutting off a tail is noticed
+too. Details never hold PII: references, ids, counts and field names only.
+
+The log is 16 chains (``CHAINS``), an entry going to the one its entity picks
+(:func:`chain_of`): appending locks the chain's head until the transaction has
+committed and flushed to disk, so with one chain every request in the system
+waited for every other's flush. All entries about one registration stay in one
+chain, in order. ``verify`` checks every chain.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from sqlalchemy.orm import Session
 from corridor.cases.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+CHAINS = 16  # chains 1..16; migration 0002 made their head rows
 # the tables themselves: Core statements, not ORM objects (see ``record``)
 _LOG = cast(Table, AuditEntry.__table__)
 _HEAD = cast(Table, AuditHead.__table__)
@@ -42,6 +49,19 @@ def entry_hash(
 ) -> str:
     body = _json([seq, at.isoformat(), actor, action, entity, entity_id, detail])
     return hashlib.sha256(f"{prev}|{body}".encode()).hexdigest()
+
+
+def genesis(chain: int) -> str:
+    """The ``prev_hash`` of a chain's first entry (chain 1 is the log from before chains)."""
+    if chain == 1:
+        return GENESIS
+    return hashlib.sha256(f"corridor-audit-chain|{chain}".encode()).hexdigest()
+
+
+def chain_of(entity: str, entity_id: str) -> int:
+    """The chain an entity's entries go to: 1..CHAINS, from a hash of the entity."""
+    digest = hashlib.sha256(f"{entity}|{entity_id}".encode()).digest()
+    return 1 + int.from_bytes(digest[:4], "big") % CHAINS
 
 
 #: entries a transaction has recorded, appended to the chain when it commits
@@ -96,17 +116,19 @@ def _json(values: list[Any]) -> str:
 # One round trip instead of three while the head is locked; other writes can come
 # first in the same statement as more WITH clauses (see ``pg_append``).
 _PG_HEAD_AND_ENTRY = """
-head AS (SELECT seq, hash FROM audit_head WHERE id = 1{lazy} FOR UPDATE),
+head AS (SELECT seq, hash FROM audit_head WHERE id = :audit_chain{lazy} FOR UPDATE),
 entry AS (
-  INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, detail, prev_hash, hash)
-  SELECT head.seq + 1, CAST(:audit_at AS TIMESTAMP), :audit_actor, :audit_action,
+  INSERT INTO audit_log (chain, seq, at, actor, action, entity, entity_id, detail, prev_hash,
+                         hash)
+  SELECT :audit_chain, head.seq + 1, CAST(:audit_at AS TIMESTAMP), :audit_actor, :audit_action,
          :audit_entity, :audit_entity_id, CAST(:audit_detail AS JSON), head.hash,
          encode(sha256(convert_to(head.hash || '|[' || (head.seq + 1) || ',' || :audit_rest,
                                   'UTF8')), 'hex')
   FROM head
   RETURNING seq, hash
 )
-UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry WHERE audit_head.id = 1
+UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry
+WHERE audit_head.id = :audit_chain
 """
 # set_config(..., true) is SET LOCAL: this transaction's commit does not wait for the flush
 _LAZY_COMMIT = " AND set_config('synchronous_commit', 'off', true) = 'off'"
@@ -135,6 +157,7 @@ def entry(
 def pg_entry_params(e: Entry) -> dict[str, Any]:
     at, actor, action, entity, entity_id, info = e
     return {
+        "audit_chain": chain_of(entity, entity_id),
         "audit_at": at,
         "audit_actor": actor,
         "audit_action": action,
@@ -169,20 +192,27 @@ def _append_pending(session: Session) -> None:
         raise RuntimeError("several audit entries cannot be chained on an autocommit session")
     if postgres and lazy:
         session.execute(text("SET LOCAL synchronous_commit = off"))
-    head = session.execute(
-        select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-    ).one()
-    seq, prev = head.seq, head.hash
+    by_chain: dict[int, list[Entry]] = {}
+    for e in pending:
+        by_chain.setdefault(chain_of(e[3], e[4]), []).append(e)
+    # heads locked in chain order: two transactions never wait for each other's
+    heads = session.execute(
+        select(_HEAD.c.id, _HEAD.c.seq, _HEAD.c.hash)
+        .where(_HEAD.c.id.in_(sorted(by_chain)))
+        .order_by(_HEAD.c.id)
+        .with_for_update()
+    ).all()
     rows = []
-    for at, actor, action, entity, entity_id, info in pending:
-        seq += 1
-        digest = entry_hash(prev, seq, at, actor, action, entity, entity_id, info)
-        rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
-                     "entity_id": entity_id, "detail": info, "prev_hash": prev,
-                     "hash": digest})  # fmt: skip
-        prev = digest
+    for chain, seq, prev in heads:
+        for at, actor, action, entity, entity_id, info in by_chain[chain]:
+            seq += 1
+            digest = entry_hash(prev, seq, at, actor, action, entity, entity_id, info)
+            rows.append({"chain": chain, "seq": seq, "at": at, "actor": actor,
+                         "action": action, "entity": entity, "entity_id": entity_id,
+                         "detail": info, "prev_hash": prev, "hash": digest})  # fmt: skip
+            prev = digest
+        session.execute(update(_HEAD).where(_HEAD.c.id == chain).values(seq=seq, hash=prev))
     session.execute(insert(_LOG), rows)
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
 
 
 @event.listens_for(Session, "after_rollback")
@@ -194,51 +224,55 @@ def _drop_pending(session: Session) -> None:
 
 @dataclass
 class Verification:
+    """``head`` digests every chain's head hash (what to note down to compare later);
+    ``chain`` and ``seq`` name the first broken entry."""
+
     ok: bool
     entries: int
     head: str
     problem: str = ""
     seq: int | None = None
+    chain: int | None = None
 
 
 def verify(session: Session, *, batch: int = 5000) -> Verification:
-    """Recompute the chain from the first entry; the first broken link is reported."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
-    prev, expected, count = GENESIS, 1, 0
-    last_seq = 0
-    while True:
-        rows = (
-            session.execute(
-                select(AuditEntry)
-                .where(AuditEntry.seq > last_seq)
-                .order_by(AuditEntry.seq)
-                .limit(batch)
-            )
-            .scalars()
-            .all()
-        )
-        if not rows:
-            break
-        for e in rows:
-            if e.seq != expected:
-                return Verification(False, count, head.hash, f"entry {expected} is missing", e.seq)
-            if e.prev_hash != prev:
-                return Verification(
-                    False, count, head.hash, "link to the previous entry broken", e.seq
-                )
-            digest = entry_hash(
-                prev, e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail
-            )
-            if digest != e.hash:
-                return Verification(False, count, head.hash, "entry altered (hash mismatch)", e.seq)
-            prev, expected, count, last_seq = e.hash, expected + 1, count + 1, e.seq
-        session.expunge_all()
-    if head.seq != count or head.hash != prev:
-        return Verification(
-            False,
-            count,
-            head.hash,
-            f"head says {head.seq} entries, the log has {count} (truncated?)",
-            count,
-        )
-    return Verification(True, count, prev)
+    """Recompute every chain from its first entry; the first broken link is reported."""
+    heads = session.execute(select(_HEAD.c.id, _HEAD.c.seq, _HEAD.c.hash).order_by(_HEAD.c.id))
+    heads_list = heads.all()
+    overall = hashlib.sha256("|".join(h.hash for h in heads_list).encode()).hexdigest()
+    count = 0
+    stray = session.scalar(
+        select(_LOG.c.chain).where(_LOG.c.chain.not_in([h.id for h in heads_list])).limit(1)
+    )
+    if stray is not None:
+        return Verification(False, 0, overall, f"entries in chain {stray}, which has no head",
+                            None, stray)  # fmt: skip
+    for head in heads_list:
+        chain = head.id
+        prev, expected, n = genesis(chain), 1, 0
+        while True:
+            rows = session.execute(
+                select(_LOG).where(_LOG.c.chain == chain, _LOG.c.seq >= expected)
+                .order_by(_LOG.c.seq).limit(batch)
+            ).all()  # fmt: skip
+            if not rows:
+                break
+            for e in rows:
+                problem = ""
+                if e.seq != expected:
+                    problem = f"entry {expected} is missing"
+                elif e.prev_hash != prev:
+                    problem = "link to the previous entry broken"
+                elif e.hash != entry_hash(
+                    prev, e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail
+                ):
+                    problem = "entry altered (hash mismatch)"
+                if problem:
+                    return Verification(False, count + n, overall, problem, e.seq, chain)
+                prev, expected, n = e.hash, expected + 1, n + 1
+        count += n
+        if head.seq != n or head.hash != prev:
+            return Verification(False, count, overall,
+                                f"head says {head.seq} entries, the chain has {n} (truncated?)",
+                                n, chain)  # fmt: skip
+    return Verification(True, count, overall)

@@ -183,14 +183,14 @@ app.add_typer(audit_app, name="audit")
 
 @audit_app.command("verify")
 def audit_verify_cmd(db: DbOpt = None, keys: KeysOpt = None) -> None:
-    """Recompute the chain; exit 1 naming the first broken entry."""
+    """Recompute every chain; exit 1 naming the first broken entry."""
     from corridor.cases import audit
 
     with _opened(db, keys) as cases, cases.db.session() as s:
         v = audit.verify(s)
     if not v.ok:
-        raise AuditBroken(f"audit log broken at entry {v.seq}: {v.problem}")
-    _out(f"audit log intact: {v.entries} entries, head {v.head}")
+        raise AuditBroken(f"audit log broken at chain {v.chain} entry {v.seq}: {v.problem}")
+    _out(f"audit log intact: {v.entries} entries in {audit.CHAINS} chains, head {v.head}")
 
 
 class AuditBroken(ConfigError):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.errors import ConfigError
 
-HEAD = "0001"
+HEAD = "0002"
 T = TypeVar("T")
 
 

@@ -205,9 +205,11 @@ class OutboxMessage(Base):
 
 
 class AuditEntry(Base):
-    """Append-only (database triggers refuse UPDATE and DELETE); each row hashes the previous."""
+    """Append-only (database triggers refuse UPDATE and DELETE); each row hashes the previous
+    one of its chain (``corridor.cases.audit``: 16 chains, numbered 1-16)."""
 
     __tablename__ = "audit_log"
+    chain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(DateTime)
     actor: Mapped[str] = mapped_column(String(40))
@@ -221,7 +223,8 @@ class AuditEntry(Base):
 
 
 class AuditHead(Base):
-    """One row: the last sequence number and hash; locked while appending."""
+    """One row per chain (``id`` = chain number): its last sequence number and hash; locked
+    while appending to that chain."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

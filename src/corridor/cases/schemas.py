@@ -215,9 +215,10 @@ class AggregateRow(BaseModel):
 class AuditOut(BaseModel):
     ok: bool
     entries: int
-    head: str
+    head: str  # a digest of every chain's head hash
     problem: str
-    seq: int | None
+    seq: int | None  # the first broken entry: its chain and sequence number
+    chain: int | None
 
 
 class PurgeOut(BaseModel):

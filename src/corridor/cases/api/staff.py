@@ -397,7 +397,7 @@ def purge(request: Request) -> PurgeOut:
 
 @router.get("/audit/verify", response_model=AuditOut)
 def verify_audit(request: Request) -> AuditOut:
-    """Recompute the audit chain."""
+    """Recompute every audit chain."""
     cases = runtime(request)
     with cases.db.session() as s:
         p = staff(s, request, cases)
@@ -405,4 +405,6 @@ def verify_audit(request: Request) -> AuditOut:
         audit.record(s, p.actor, "audit.verify", "system", "-")
     with cases.db.session() as s:
         v = audit.verify(s)
-    return AuditOut(ok=v.ok, entries=v.entries, head=v.head, problem=v.problem, seq=v.seq)
+    return AuditOut(
+        ok=v.ok, entries=v.entries, head=v.head, problem=v.problem, seq=v.seq, chain=v.chain
+    )
