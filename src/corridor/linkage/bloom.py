@@ -20,6 +20,7 @@ import hmac
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 __all__ = ["FILTER_BITS", "HASHES", "bigrams", "bloom_filters", "minhash_bands"]
@@ -67,24 +68,20 @@ def bloom_filters(
         ``(filters, present)``: ``filters`` is ``len(values) x bits/64`` uint64
         (little-endian bit order), all zero where a value is missing.
     """
-    n = len(values)
-    out = np.zeros((n, bits // 8), dtype=np.uint8)
-    present = np.zeros(n, dtype=np.bool_)
+    # each distinct value once: names repeat a lot
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     positions = _Positions(key, field, bits, hashes)
-    by_value: dict[str, NDArray[np.uint8]] = {}
-    for row, value in enumerate(values):
-        if value is None or value == "":
+    table = np.zeros((len(uniques) + 1, bits // 8), dtype=np.uint8)  # last row: missing
+    filled = np.zeros(len(uniques) + 1, dtype=np.bool_)
+    for i, value in enumerate(uniques):
+        if value == "":
             continue
-        present[row] = True
-        packed = by_value.get(value)
-        if packed is None:
-            bitset = np.zeros(bits, dtype=np.bool_)
-            for gram in bigrams(value):
-                bitset[positions(gram)] = True
-            packed = np.packbits(bitset, bitorder="little")
-            by_value[value] = packed
-        out[row] = packed
-    return out.view(np.uint64), present
+        bitset = np.zeros(bits, dtype=np.bool_)
+        for gram in bigrams(str(value)):
+            bitset[positions(gram)] = True
+        table[i] = np.packbits(bitset, bitorder="little")
+        filled[i] = True
+    return np.ascontiguousarray(table[codes]).view(np.uint64), filled[codes]
 
 
 class _GramHasher:

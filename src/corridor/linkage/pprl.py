@@ -147,17 +147,20 @@ def _encode_frame(
         used = [f for f in group_fields if f in frame and frame[f].notna().any()]
         if not used:
             continue
+        # each distinct combination of the fields once (names repeat a lot)
+        combos = frame[used].astype(object).where(frame[used].notna(), None)
+        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(combos), use_na_sentinel=False)
         # names are tagged as one class, so swapped given name and surname give one set
         sets = [
             frozenset(
                 f"{LSH_CLASS.get(f, f)}:{g}"
-                for f in used
-                if isinstance(r[f], str)
-                for g in bigrams(r[f])
+                for f, v in zip(used, values, strict=True)
+                if isinstance(v, str)
+                for g in bigrams(v)
             )
-            for r in frame[used].to_dict("records")
+            for values in uniques
         ]
-        keys = minhash_bands(sets, key, group, bands, rows)
+        keys = minhash_bands(sets, key, group, bands, rows)[codes]
         for b in range(bands):
             col = keys[:, b]
             columns[f"lsh_{group}_{b}"] = pa.array(col, mask=col == 0, type=pa.int64())
