@@ -11,8 +11,11 @@ import pytest
 from corridor.linkage.backend import open_backend
 from corridor.linkage.blocking import default_rules
 from corridor.linkage.comparators import gamma_sql
+from corridor.linkage.config import LinkOptions
+from corridor.linkage.link import link_files
 from corridor.linkage.pprl import encode_file, load_encoded, pprl_comparisons, pprl_rules
 from corridor.linkage.pprl_tokens import blocking_token_column, keyed_tokens, token_rules
+from tests.linkage.people import two_agencies
 
 KEY = b"k3y-shared-only-between-agencies-7f2a"
 OTHER_KEY = b"another-agency-key-not-shared-91c0"
@@ -145,3 +148,21 @@ def test_blocking_mirrors_the_plaintext_rules(tmp_path):
     assert all(r.columns == plain[r.name] for r in mirrored)
     assert "dob+given initial" in {r.name for r in mirrored}
     assert np.any([r.name.startswith("lsh names") for r in rules])
+
+
+def test_files_without_single_name_tokens_still_link(tmp_path):
+    """An agency may drop the single-name tokens: the comparisons fall back to Dice."""
+    a, b, truth = two_agencies(tmp_path)
+    (tmp_path / "k").write_bytes(KEY)
+    stripped = []
+    for path in (a, b):
+        enc = tmp_path / f"{path.stem}.enc.parquet"
+        encode_file(path, tmp_path / "k", "id", enc)
+        table = pq.read_table(enc)
+        table = table.drop_columns(["k_given1", "k_surname1", "k_surname2"])
+        pq.write_table(table, enc)
+        stripped.append(enc)
+    link_files(stripped, tmp_path / "out", LinkOptions("id"), pprl=True)
+    pairs = pd.read_parquet(tmp_path / "out" / "pairs.parquet")
+    found = set(zip(pairs.left_id, pairs.right_id, strict=True))
+    assert len(found & truth) >= 0.8 * len(truth) and len(found - truth) <= 0.05 * len(found)
