@@ -282,3 +282,49 @@ def test_a_reference_drawn_twice_is_drawn_again(
     monkeypatch.setattr(reg_module, "new_reference", lambda country: next(draws))
     second = register(client)
     assert second["reference"] != first and second["reference"].startswith("COL-ZZZZ-")
+
+
+def test_connections_killed_by_a_server_restart_cost_no_public_request(
+    client: TestClient, cases: Cases, backend: str
+) -> None:
+    """The pool does not ping every connection it hands out (a round trip per request):
+    a registration or status check that meets a dead one is run again on a new one."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has no server connection to lose")
+    from sqlalchemy import text
+
+    out = register(client)
+    with cases.db.engine.connect() as conn:  # what a restart does to every other session
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    status = client.get(
+        f"/api/v1/registrations/{out['reference']}", headers={"X-Status-Token": out["status_token"]}
+    )
+    assert status.status_code == 200, status.text
+    assert register(client)["reference"] != out["reference"]
+    cases.db.engine.dispose()  # this fixture's own pooled connections died too
+
+
+def test_idle_connections_are_pinged_before_use(
+    cases: Cases, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("SQLite has no server connection to lose")
+    from sqlalchemy import create_engine, text
+
+    from corridor.cases import db as db_module
+
+    monkeypatch.setattr(db_module, "IDLE_PING_SECONDS", 0.0)
+    cases.db.engine.dispose()
+    with cases.db.session() as s:  # the pool's one connection, idle afterwards
+        pid = s.execute(text("SELECT pg_backend_pid()")).scalar()
+    admin = create_engine(cases.db.engine.url)
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    admin.dispose()
+    with cases.db.session() as s:  # pinged, found dead, replaced: no error
+        assert s.execute(text("SELECT pg_backend_pid()")).scalar() != pid

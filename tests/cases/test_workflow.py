@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from corridor.cases import appointments, outbox, referrals, registration, retention
 from corridor.cases.errors import Conflict, Forbidden, Invalid
-from corridor.cases.models import Draw, OutboxMessage, Registration
+from corridor.cases.models import Appointment, Draw, OutboxMessage, Registration
 from corridor.cases.runtime import Cases
 from tests.cases.conftest import OTHER, OWN, TODAY, member, register
 from tests.cases.conftest import registration as reg_body
@@ -229,6 +229,37 @@ def test_the_applicant_sees_the_appointment(
         assert st["next_step"] == "attend_appointment"
     else:
         assert st["appointment"] is None
+
+
+def test_the_status_shows_the_latest_booked_appointment_and_every_referral_once(
+    client: TestClient, cases: Cases
+) -> None:
+    """The status is one joined query: two booked appointments and two referrals give four
+    rows, which must still read as one appointment and two referrals."""
+    out = register(client, reg_body())
+    days = [TODAY + timedelta(days=d) for d in (5, 12, 20)]
+    with cases.db.session() as s:
+        reg = s.scalars(
+            select(Registration).where(Registration.reference == out["reference"])
+        ).one()
+        for day, state in zip(days, ("booked", "booked", "cancelled"), strict=True):
+            s.add(
+                Appointment(
+                    registration_id=reg.id,
+                    office_code=OWN,
+                    day=day,
+                    allocation="fcfs",
+                    status=state,
+                    created_at=reg.created_at,
+                )
+            )
+        for pathway in ("usrap", "labour"):
+            referrals.open_referral(s, cases.keys, reg, pathway, "staff:1", TODAY)
+    st = client.get(
+        f"/api/v1/registrations/{out['reference']}", headers={"X-Status-Token": out["status_token"]}
+    ).json()
+    assert st["appointment"]["day"] == days[1].isoformat()  # the latest booked one
+    assert [r["pathway"] for r in st["referrals"]] == ["usrap", "labour"]
 
 
 def test_outbox_messages_wait_and_are_sent_by_an_adapter(client: TestClient, cases: Cases) -> None:

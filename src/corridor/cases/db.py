@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ except ImportError:  # Windows: threads are still queued, processes meet SQLite'
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.errors import ConfigError
@@ -45,13 +46,39 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        # No pool_pre_ping: it costs every transaction a round trip. A connection that
-        # died with the server is found by the first statement on it; SQLAlchemy then
-        # drops the whole pool, and Database.run tries the work once more.
-        return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600)
+        # No pool_pre_ping: under load it costs every transaction a round trip. A
+        # connection is pinged only after it sat idle (the server may have restarted
+        # meanwhile); one that died while in use is found by its first statement,
+        # SQLAlchemy then drops the whole pool, and Database.run tries once more.
+        engine = create_engine(
+            parsed, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600
+        )
+        event.listen(engine, "checkin", _mark_idle)
+        event.listen(engine, "checkout", _ping_if_idle)
+        return engine
     raise ConfigError(
         f"unsupported cases database `{parsed.get_backend_name()}`",
     )
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def _mark_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    since = record.info.get("idle_since")
+    if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+        return
+    try:
+        cur = dbapi_connection.cursor()
+        cur.execute("SELECT 1")
+        cur.close()
+        dbapi_connection.rollback()  # no transaction left open: the session may want autocommit
+    except Exception as exc:
+        raise DisconnectionError() from exc  # the pool opens a new connection
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
