@@ -26,6 +26,8 @@ def with_(**changes):
         ({"given_name": "JOSE LUIS"}, "exact"),
         ({"given_name": "José"}, "first given name or nickname"),
         ({"given_name": "Pepe"}, "first given name or nickname"),
+        ({"given_name": "José Carlos"}, "first given name equal, second differs"),
+        ({"given_name": "Pepe Carlos"}, "first given name equal, second differs"),
         ({"given_name": "Jsoé Luis"}, "jaro-winkler >= 0.92"),
         ({"given_name": "Joel Lucas"}, "jaro-winkler >= 0.8"),
         ({"given_name": "García", "surname": "José"}, "swapped with surname"),
@@ -42,9 +44,10 @@ def test_given_name_levels(levels, change, expected):
     [
         ({"surname2": ""}, "exact"),
         ({"surname": "Garcia Lopez", "surname2": ""}, "exact"),
-        ({"surname2": "Pérez"}, "jaro-winkler >= 0.92 or one surname shared"),
-        ({"surname": "López", "surname2": "García"}, "jaro-winkler >= 0.92 or one surname shared"),
-        ({"surname": "Gracía", "surname2": "Lopes"}, "jaro-winkler >= 0.92 or one surname shared"),
+        ({"surname2": "Pérez"}, "first equal, second differs"),
+        ({"surname": "Gracía", "surname2": "Lopes"}, "jaro-winkler >= 0.92"),
+        ({"surname": "López", "surname2": "García"}, "one surname shared, other position"),
+        ({"surname": "López", "surname2": "Pérez"}, "one surname shared, other position"),
         ({"surname": "Garza", "surname2": "Leal"}, "jaro-winkler >= 0.8"),
         ({"surname": "Torres", "surname2": "Vargas"}, "else"),
         # swapped with the given name: counted once, by the given-name comparison

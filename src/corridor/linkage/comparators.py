@@ -90,6 +90,15 @@ def default_comparisons() -> list[Comparison]:
             ("given", "given1", "given_nick"),
             (
                 _exact("given", tf=True, m=0.85),
+                # both records give a second given name and they differ (Maria Isabel,
+                # Maria Noemi): two sisters' names more often than one person's, unlike a
+                # second name one record leaves out (next level)
+                Level(
+                    "first given name equal, second differs",
+                    "(l.given1 = r.given1 OR l.given_nick = r.given_nick)"
+                    " AND l.given <> l.given1 AND r.given <> r.given1",
+                    m_start=0.02,
+                ),
                 Level(
                     "first given name or nickname",
                     "l.given1 = r.given1 OR l.given_nick = r.given_nick",
@@ -99,7 +108,9 @@ def default_comparisons() -> list[Comparison]:
                 Level("jaro-winkler >= 0.8", f"{_jw('given')} >= 0.8", m_start=0.02),
                 Level("swapped with surname", swapped, m_start=0.01),
             ),
-            frozenset({"given", "given1", "given_nick"}),
+            # the swapped level reads the surname: a session blocked on equal surnames
+            # never sees a swap and would estimate that level at zero
+            frozenset({"given", "given1", "given_nick", "name_tokens", "surname1"}),
         ),
         Comparison(
             "surname",
@@ -112,15 +123,20 @@ def default_comparisons() -> list[Comparison]:
                     "surname1",
                     0.85,
                 ),
+                # first surname equal, second surname different: a cousin as often as a
+                # typo, so EM weighs it apart from the typo level below
+                Level("first equal, second differs", "l.surname1 = r.surname1", m_start=0.03),
+                Level("jaro-winkler >= 0.92", f"{_jw('surnames')} >= 0.92", m_start=0.06),
+                # the surname one record gives first is the other's second: a mother's
+                # surname used alone, or two relatives sharing one surname
                 Level(
-                    "jaro-winkler >= 0.92 or one surname shared",
-                    f"{_jw('surnames')} >= 0.92 OR l.surname1 = r.surname1"
-                    " OR l.surname1 = r.surname2 OR l.surname2 = r.surname1",
-                    m_start=0.08,
+                    "one surname shared, other position",
+                    "l.surname1 = r.surname2 OR l.surname2 = r.surname1",
+                    m_start=0.02,
                 ),
                 Level("jaro-winkler >= 0.8", f"{_jw('surnames')} >= 0.8", m_start=0.04),
             ),
-            frozenset({"surnames", "surname1", "surname2"}),
+            frozenset({"surnames", "surname1", "surname2", "name_tokens"}),
             # swapped names are counted once, by the given-name comparison
             neutral=(
                 "(NOT coalesce(l.given1 = r.given1 OR l.given_nick = r.given_nick"
@@ -158,13 +174,23 @@ def default_comparisons() -> list[Comparison]:
             "sex",
             ("sex",),
             (_exact("sex", m=0.97),),
-            frozenset({"sex", "given", "given1", "given_nick"}),
+            frozenset({"sex", "given", "given1", "given_nick", "name_tokens"}),
         ),
         Comparison(
             "nationality",
             ("nationality",),
             (_exact("nationality", m=0.95),),
-            frozenset({"nationality", "given", "given1", "given_nick", "surname1", "surnames"}),
+            frozenset(
+                {
+                    "nationality",
+                    "given",
+                    "given1",
+                    "given_nick",
+                    "surname1",
+                    "surnames",
+                    "name_tokens",
+                }
+            ),
         ),
         Comparison(
             "doc_number",

@@ -44,6 +44,10 @@ __all__ = ["Plan", "ScoreResult", "fit_and_score", "present_columns", "score_wit
 
 RECS = "recs"
 MAX_RULES = 32  # the rule mask of a pair is a 32-bit integer
+# a rule estimated above this many pairs per record (at least 2 million) is skipped
+PAIRS_PER_RECORD = 50
+# broad rules run while every rule so far adds up to at most this many per record
+BROAD_PAIRS_PER_RECORD = 5
 GAMMAS = "gammas"
 SCORED = "scored"
 
@@ -166,26 +170,34 @@ def _estimate_u(backend: Backend, plan: Plan) -> tuple[list[np.ndarray], list[in
     return u, observed
 
 
+def pair_budgets(plan: Plan, n_records: int) -> tuple[int, int]:
+    """Most pairs one rule may add, and most pairs all rules may add for a broad one to run."""
+    per_rule = plan.pair_budget or max(2_000_000, PAIRS_PER_RECORD * n_records)
+    extra = min(per_rule, max(2_000_000, BROAD_PAIRS_PER_RECORD * n_records))
+    return per_rule, extra
+
+
 def _build_gammas(
     backend: Backend, plan: Plan, n_records: int, new_from: int | None = None
 ) -> list[RuleReport]:
-    budget = plan.pair_budget or max(2_000_000, 50 * n_records)
-    gcols = gamma_columns(plan.comparisons)
+    per_rule, extra = pair_budgets(plan, n_records)
+    hashed = _hash_keys(backend, plan.rules)
     reports: list[RuleReport] = []
     run: list[BlockingRule] = []
-    for r in plan.rules:
-        estimate = rule_pair_count(backend, RECS, r, plan.mode)
-        if estimate > budget:
+    planned = 0
+    for r, h in zip(plan.rules, hashed, strict=True):
+        estimate = rule_pair_count(backend, RECS, h, plan.mode)
+        if estimate > per_rule or (r.broad and planned + estimate > extra):
             reports.append(RuleReport(r.name, estimate, 0, True))
             continue
-        run.append(r)
+        planned += estimate
+        run.append(h)
         reports.append(RuleReport(r.name, estimate, 0, False))
     if not run:
         raise InputError(
             "every blocking rule would compare too many pairs",
-            hint=f"budget {budget:,}; set [link] pair_budget or blocking rules in a config",
+            hint=f"budget {per_rule:,}; set [link] pair_budget or blocking rules in a config",
         )
-    run = _hash_keys(backend, run)
     created = False
     done = 0
     for idx in range(len(run)):
@@ -200,7 +212,6 @@ def _build_gammas(
         done = total
         pos = next(i for i, rep in enumerate(reports) if rep.name == run[idx].name)
         reports[pos] = RuleReport(run[idx].name, reports[pos].estimated_pairs, new, False)
-    del gcols
     plan.rules = run
     return reports
 
@@ -224,7 +235,7 @@ def _hash_keys(backend: Backend, rules: Sequence[BlockingRule]) -> list[Blocking
                 f"CASE WHEN {nulls} THEN NULL ELSE hash({', '.join(exprs)}) END AS _bk{i}{side}"
             )
         right = (f"{{}}._bk{i}r",) if r.right else ()
-        hashed.append(BlockingRule(r.name, (f"{{}}._bk{i}l",), right, r.columns))
+        hashed.append(BlockingRule(r.name, (f"{{}}._bk{i}l",), right, r.columns, r.broad))
     existing = [
         c
         for c in backend.fetch(f"SELECT * FROM {RECS} LIMIT 0").column_names
