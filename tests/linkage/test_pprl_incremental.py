@@ -81,3 +81,16 @@ def test_plaintext_and_encoded_runs_do_not_mix(batches, tmp_path):
     with pytest.raises(InputError, match="previous run linked plaintext records"):
         link_files([enc["later"]], tmp_path / "y", LinkOptions("id"), pprl=True, previous=plain)
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_a_model_with_other_levels_is_refused(batches, tmp_path):
+    _folder, enc, run1, _late_truth = batches
+    old = tmp_path / "old"
+    old.mkdir()
+    for path in run1.iterdir():
+        (old / path.name).write_bytes(path.read_bytes())
+    model = json.loads((old / "model.json").read_text())
+    model["comparisons"][0]["levels"].pop(1)  # as if written by a version with fewer levels
+    (old / "model.json").write_text(json.dumps(model))
+    with pytest.raises(InputError, match="levels"):
+        link_files([enc["later"]], tmp_path / "x", LinkOptions("id"), pprl=True, previous=old)

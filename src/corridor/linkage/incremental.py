@@ -72,6 +72,14 @@ def _read_previous(
     else:
         known = default_comparisons()
     model = LinkModel.load(folder / "model.json", known)
+    for c, m in zip(model.comparisons, model.m, strict=True):
+        if len(m) != c.n_levels:  # levels changed since the model was written
+            raise InputError(
+                f"the model's comparison `{c.name}` has {len(m)} levels, this version's has "
+                f"{c.n_levels}",
+                Location(file=str(folder / "model.json")),
+                hint="link the previous inputs again with this version, then add the batch",
+            )
     records = pq.read_table(folder / "records.parquet")
     clusters = pq.read_table(folder / "clusters.parquet").to_pandas()
     pairs = pq.read_table(folder / "pairs.parquet").to_pandas()
