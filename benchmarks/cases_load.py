@@ -287,6 +287,23 @@ def server_cpu(pid: int) -> float:
     return total
 
 
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL process on this machine (backends, WAL
+    writer...), with the backends that have exited (the postmaster's reaped children):
+    the database's share of the work, when nothing else uses the server."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in raw:
+            fields = raw.rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+    return total
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -363,9 +380,12 @@ def measure(
             asyncio.run(run_step(base, 20, 2, 10_000_000))  # warm-up: every worker opened
             first = 0
             for rate in rates:
-                cpu0 = server_cpu(proc.pid)
+                cpu0, pg0 = server_cpu(proc.pid), postgres_cpu()
                 step = asyncio.run(run_step(base, rate, seconds, first))
-                cpu_ms = (server_cpu(proc.pid) - cpu0) * 1000 / max(len(step.refs), 1)
+                done = max(len(step.refs), 1)
+                cpu_ms = (server_cpu(proc.pid) - cpu0) * 1000 / done
+                pg_ms = (postgres_cpu() - pg0) * 1000 / done
+                load = os.getloadavg()[0]
                 first += int(rate * seconds)
                 stored, distinct = count_registrations(url, list(step.refs))
                 lost = int(rate * seconds) - stored
@@ -384,7 +404,8 @@ def measure(
                     f"{len(step.status_ms) / step.elapsed:>8.1f} "
                     f"{pct(step.reg_ms, 0.5):>8.1f} {p95:>8.1f} "
                     f"{pct(step.status_ms, 0.95):>7.1f} {step.deferred:>7} {lost:>5} "
-                    f"{dup:>4} {step.reconnects:>6} {len(step.errors):>6} {cpu_ms:>7.1f}  "
+                    f"{dup:>4} {step.reconnects:>6} {len(step.errors):>6} {cpu_ms:>7.1f} "
+                    f"{pg_ms if pg_name else float('nan'):>6.1f} {load:>5.1f}  "
                     f"{'yes' if ok else 'no'}"
                 )
                 print(rows[-1], flush=True)
@@ -418,7 +439,8 @@ def main() -> None:
     header = (
         f"{'backend':<10} {'workers':>7} {'offered/s':>9} {'reg/s':>7} {'status/s':>8} "
         f"{'reg p50':>8} {'reg p95':>8} {'st p95':>7} {'503/429':>7} {'lost':>5} "
-        f"{'dup':>4} {'reconn':>6} {'errors':>6} {'cpu ms':>7}  meets target"
+        f"{'dup':>4} {'reconn':>6} {'errors':>6} {'cpu ms':>7} {'pg ms':>6} {'load':>5}  "
+        "meets target"
     )
     print(header)
     rows: list[str] = []
@@ -439,7 +461,8 @@ def main() -> None:
             ceilings[(parts[0], parts[1])] = parts[2]
     print(
         "cpu ms: server CPU time per applicant (registration + status check + 5 % resent), "
-        "all worker processes; 1000 / cpu ms is the rate one free core sustains"
+        "all worker processes; pg ms: the same for PostgreSQL's processes; "
+        "load: the 1-minute load average after the step (2 cores, shared)"
     )
     for (backend, workers), rate in ceilings.items():
         print(

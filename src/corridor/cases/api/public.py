@@ -8,12 +8,11 @@ from datetime import date
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from corridor.cases import audit, registration, retention
-from corridor.cases.api.deps import admission, client, limit, runtime, today
+from corridor.cases.api.deps import admission, client, in_db_thread, limit, runtime, today
 from corridor.cases.errors import Invalid, NotFound, TooMany
 from corridor.cases.models import Registration
 from corridor.cases.registration import Created
@@ -93,7 +92,7 @@ async def create_registration(
     limits = cases.settings.limits
     with admission(request).enter(limits.max_inflight):
         limit(cases, "register", client(request), limits.register_per_minute, 60)
-        created = await run_in_threadpool(submit, cases, body, key, today())
+        created = await in_db_thread(request, submit, cases, body, key, today())
     if created.replayed:
         response.status_code = 200
     response.headers["Cache-Control"] = "no-store"
@@ -165,14 +164,17 @@ def own_status(
 
 
 @router.get("/registrations/{reference}", response_model=RegistrationStatus)
-def registration_status(
+async def registration_status(
     reference: str, request: Request, response: Response, x_status_token: Token
 ) -> RegistrationStatus:
     """Status, next step, appointment and referrals of one's own registration."""
     cases = runtime(request)
     # a read and one audit entry: two statements, each its own transaction
-    out = cases.db.run(
-        lambda s: own_status(s, cases, request, reference, x_status_token), autocommit=True
+    out = await in_db_thread(
+        request,
+        cases.db.run,
+        lambda s: own_status(s, cases, request, reference, x_status_token),
+        autocommit=True,
     )
     response.headers["Cache-Control"] = "no-store"
     return out

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from corridor.cases.api import public
-from corridor.cases.api.deps import admission, client, limit, runtime, today
+from corridor.cases.api.deps import admission, client, in_db_thread, limit, runtime, today
 from corridor.cases.errors import CasesError, Forbidden, NotFound, TooMany
 from corridor.cases.models import Office
 from corridor.cases.schemas import RegistrationIn
@@ -229,8 +229,12 @@ async def status_submit(lang: str, request: Request) -> Response:
     reference, secret = str(form.get("reference", "")), str(form.get("secret", ""))
     cases = runtime(request)
     try:
-        with cases.db.session() as s:
-            st = public.own_status(s, cases, request, reference, secret)
+        st = await in_db_thread(
+            request,
+            cases.db.run,
+            lambda s: public.own_status(s, cases, request, reference, secret),
+            autocommit=True,
+        )
     except NotFound:
         return page(
             "status_form.html", 404, lang=lang, csrf=form.get("csrf"), error=t(lang, "not_found")
