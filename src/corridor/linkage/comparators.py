@@ -43,6 +43,10 @@ class Comparison:
     # pairs for which this comparison weighs nothing (level 0), e.g. evidence another
     # comparison already counts
     neutral: str | None = None
+    # a field that follows from another (sex from the given name, nationality from the
+    # surname): its u is measured among random pairs agreeing on that column, so
+    # agreeing on it is not counted again as evidence once the names agree
+    u_among: str | None = None
 
     @property
     def n_levels(self) -> int:
@@ -82,6 +86,7 @@ def _exact(col: str, tf: bool = False, m: float = 0.9) -> Level:
 
 def default_comparisons() -> list[Comparison]:
     """Every comparison the plaintext linker knows; unavailable ones are dropped."""
+    surname_jw = f"greatest({_jw('surnames')}, {_jw('surname1')})"
     # both ways round (one way alone is just a surname that is also a given name, "Jose")
     swapped = "(l.name_tokens = r.name_tokens OR (l.given1 = r.surname1 AND l.surname1 = r.given1))"
     return [
@@ -90,9 +95,10 @@ def default_comparisons() -> list[Comparison]:
             ("given", "given1", "given_nick"),
             (
                 _exact("given", tf=True, m=0.85),
-                # both records give a second given name and they differ (Maria Isabel,
-                # Maria Noemi): two sisters' names more often than one person's, unlike a
-                # second name one record leaves out (next level)
+                Level("jaro-winkler >= 0.92", f"{_jw('given')} >= 0.92", m_start=0.05),
+                # both records give a second given name and they differ beyond a typo
+                # (Maria Isabel, Maria Noemi): two sisters' names more often than one
+                # person's, unlike a second name one record leaves out (next level)
                 Level(
                     "first given name equal, second differs",
                     "(l.given1 = r.given1 OR l.given_nick = r.given_nick)"
@@ -104,7 +110,6 @@ def default_comparisons() -> list[Comparison]:
                     "l.given1 = r.given1 OR l.given_nick = r.given_nick",
                     m_start=0.05,
                 ),
-                Level("jaro-winkler >= 0.92", f"{_jw('given')} >= 0.92", m_start=0.05),
                 Level("jaro-winkler >= 0.8", f"{_jw('given')} >= 0.8", m_start=0.02),
                 Level("swapped with surname", swapped, m_start=0.01),
             ),
@@ -126,7 +131,8 @@ def default_comparisons() -> list[Comparison]:
                 # first surname equal, second surname different: a cousin as often as a
                 # typo, so EM weighs it apart from the typo level below
                 Level("first equal, second differs", "l.surname1 = r.surname1", m_start=0.03),
-                Level("jaro-winkler >= 0.92", f"{_jw('surnames')} >= 0.92", m_start=0.06),
+                # both surnames, or the first alone (one record leaves the second out)
+                Level("jaro-winkler >= 0.92", f"{surname_jw} >= 0.92", m_start=0.06),
                 # the surname one record gives first is the other's second: a mother's
                 # surname used alone, or two relatives sharing one surname
                 Level(
@@ -134,7 +140,7 @@ def default_comparisons() -> list[Comparison]:
                     "l.surname1 = r.surname2 OR l.surname2 = r.surname1",
                     m_start=0.02,
                 ),
-                Level("jaro-winkler >= 0.8", f"{_jw('surnames')} >= 0.8", m_start=0.04),
+                Level("jaro-winkler >= 0.8", f"{surname_jw} >= 0.8", m_start=0.04),
             ),
             frozenset({"surnames", "surname1", "surname2", "name_tokens"}),
             # swapped names are counted once, by the given-name comparison
@@ -175,6 +181,7 @@ def default_comparisons() -> list[Comparison]:
             ("sex",),
             (_exact("sex", m=0.97),),
             frozenset({"sex", "given", "given1", "given_nick", "name_tokens"}),
+            u_among="given1",
         ),
         Comparison(
             "nationality",
@@ -191,6 +198,7 @@ def default_comparisons() -> list[Comparison]:
                     "name_tokens",
                 }
             ),
+            u_among="surname1",
         ),
         Comparison(
             "doc_number",

@@ -149,6 +149,31 @@ def _random_pairs(backend: Backend, mode: str, samples: int, seed: int) -> pa.Ta
     return pa.table({"li": i.astype(np.int32), "ri": j.astype(np.int32)})
 
 
+def _agreeing_pairs_levels(backend: Backend, plan: Plan, column: str) -> pa.Table:
+    """Levels of random pairs that agree on ``column`` (each sampled record, one partner).
+
+    Each sampled record gets a partner drawn uniformly among the other records with
+    its value (by a seeded hash of positions within the value), so no join of all
+    agreeing pairs is ever built.
+    """
+    seed = int(plan.seed)
+    samples = min(plan.u_samples, 200_000)
+    backend.execute(
+        f"CREATE OR REPLACE TEMP TABLE _agree AS SELECT _i, {column} AS k, "
+        f"row_number() OVER (PARTITION BY {column} ORDER BY hash(_i + {seed})) - 1 AS pos, "
+        f"count(*) OVER (PARTITION BY {column}) AS cnt FROM {RECS} WHERE {column} IS NOT NULL"
+    )
+    from_sql = (
+        f"(SELECT a._i AS li, b._i AS ri FROM (SELECT * FROM _agree WHERE cnt > 1 "
+        f"ORDER BY hash(_i * 31 + {seed}) LIMIT {samples}) a JOIN _agree b "
+        f"ON b.k = a.k AND b.pos = (a.pos + 1 + hash(a._i + {seed} * 7) % (a.cnt - 1)) % a.cnt"
+        f") p JOIN {RECS} l ON l._i = p.li JOIN {RECS} r ON r._i = p.ri"
+    )
+    table = backend.fetch(gammas_select(from_sql, plan.comparisons, [], tf=False))
+    backend.execute("DROP TABLE _agree")
+    return table
+
+
 def _estimate_u(backend: Backend, plan: Plan) -> tuple[list[np.ndarray], list[int]]:
     """``u`` per comparison from random pairs, and how many pairs had both values."""
     if total_pairs(backend, plan.mode) <= plan.u_samples:  # small inputs: every pair
@@ -160,10 +185,16 @@ def _estimate_u(backend: Backend, plan: Plan) -> tuple[list[np.ndarray], list[in
         table = backend.fetch(gammas_select(from_sql, plan.comparisons, [], tf=False))
         backend.execute("DROP TABLE upairs")
     u, observed = [], []
+    among = {c.u_among for c in plan.comparisons if c.u_among}
+    present = set(backend.fetch(f"SELECT * FROM {RECS} LIMIT 0").column_names)
+    tables = {col: _agreeing_pairs_levels(backend, plan, col) for col in among & present}
     for c, col in zip(plan.comparisons, gamma_columns(plan.comparisons), strict=True):
         levels = table[col].to_numpy().astype(np.int64)
         counts = np.bincount(levels, minlength=c.n_levels).astype(np.float64)
         observed.append(int(counts[1:].sum()))
+        if c.u_among in tables:
+            levels = tables[c.u_among][col].to_numpy().astype(np.int64)
+            counts = np.bincount(levels, minlength=c.n_levels).astype(np.float64)
         counts[1:] += 0.5  # a level never seen among random pairs is rare, not impossible
         counts[0] = 0.0
         u.append(counts / counts[1:].sum())
