@@ -83,6 +83,9 @@ def test_nickname_and_first_given_name_levels(pprl_levels):
     assert pprl_levels(BASE, {**BASE, "given_name": "José"})["given"] == (
         "first given name or nickname"
     )
+    assert pprl_levels(BASE, {**BASE, "given_name": "José Manuel"})["given"] == (
+        "first given name equal, second differs"
+    )
 
 
 def test_surname_levels_see_each_surname(pprl_levels):
@@ -91,7 +94,9 @@ def test_surname_levels_see_each_surname(pprl_levels):
     assert got["surnames"] == "first surname, and second where both have one"
     # the two surnames in the other order share one surname
     got = pprl_levels(BASE, {**BASE, "surname": "López", "surname2": "García"})
-    assert got["surnames"] == "dice >= 0.85 or one surname shared"
+    assert got["surnames"] == "one surname shared, other position"
+    got = pprl_levels(BASE, {**BASE, "surname2": "Ruiz"})
+    assert got["surnames"] == "first equal, second differs"
     got = pprl_levels(BASE, {**BASE, "surname": "Pérez", "surname2": "Ruiz"})
     assert got["surnames"] == "else"
 

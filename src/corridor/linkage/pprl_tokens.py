@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,7 @@ __all__ = [
 
 # normalised column -> HMAC label (one label: the columns compare with each other)
 TOKEN_COLUMNS: dict[str, str] = {
+    "given": "name",  # equal to given1's token when the record gives one given name
     "given1": "name",
     "surname1": "name",
     "surname2": "name",
@@ -72,45 +74,63 @@ def keyed_tokens(values: Sequence[object], key: bytes, label: str) -> NDArray[np
     return table[codes]  # code -1 (missing) picks the trailing 0
 
 
-def blocking_token_column(rule: BlockingRule) -> str:
-    """The rule's token column: ``dob+given initial`` -> ``kb_dob_given_initial``."""
-    return "kb_" + re.sub(r"[^a-z0-9]+", "_", rule.name.lower()).strip("_")
+def blocking_token_column(rule: BlockingRule, side: str = "") -> str:
+    """The rule's token column: ``dob+given initial`` -> ``kb_dob_given_initial``.
+
+    A crossed rule (keys on one side equal to other keys on the other) has a
+    second column, ``side="r"``, for its right-hand keys.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "_", rule.name.lower()).strip("_")
+    return f"kb_{slug}" + (f"__{side}" if side else "")
+
+
+def _joined_keys(keys: Sequence[str]) -> str:
+    exprs = [k.format("x") for k in keys]
+    nulls = " OR ".join(f"({e}) IS NULL" for e in exprs)
+    parts = ", ".join(f"CAST({e} AS VARCHAR)" for e in exprs)
+    # unit separator between keys: it is in no normalised value
+    return f"CASE WHEN {nulls} THEN NULL ELSE concat_ws(chr(31), {parts}) END"
 
 
 def blocking_token_keys(
     backend: Backend, table: str, present: Sequence[str]
-) -> dict[str, list[str | None]]:
+) -> dict[str, tuple[str, list[str | None]]]:
     """Per usable plaintext blocking rule, its keys joined into one string per record.
 
-    The strings (``NULL`` where a key is missing, as the plaintext rule never
-    matches then) are what the blocking tokens hash; they never leave the encoder.
+    Returns ``column -> (label, strings)``; a crossed rule's two columns share one
+    label, so its left keys meet the other record's right keys. The strings
+    (``NULL`` where a key is missing, as the plaintext rule never matches then) are
+    what the blocking tokens hash; they never leave the encoder.
     """
-    rules = [r for r in usable_rules(default_rules(), present) if not r.right]
+    rules = usable_rules(default_rules(), present)
     if not rules:
         return {}
-    selects = []
+    selects, labels = [], {}
     for r in rules:
-        exprs = [k.format("x") for k in r.left]
-        nulls = " OR ".join(f"({e}) IS NULL" for e in exprs)
-        parts = ", ".join(f"CAST({e} AS VARCHAR)" for e in exprs)
-        selects.append(
-            # unit separator between keys: it is in no normalised value
-            f"CASE WHEN {nulls} THEN NULL ELSE concat_ws(chr(31), {parts}) END "
-            f"AS {blocking_token_column(r)}"
-        )
+        column = blocking_token_column(r)
+        selects.append(f"{_joined_keys(r.left)} AS {column}")
+        labels[column] = column
+        if r.right:
+            right = blocking_token_column(r, "r")
+            selects.append(f"{_joined_keys(r.right)} AS {right}")
+            labels[right] = column
     got = backend.fetch(f"SELECT {', '.join(selects)} FROM {table} x ORDER BY x._i")
-    return {name: got[name].to_pylist() for name in got.column_names}
+    return {name: (labels[name], got[name].to_pylist()) for name in got.column_names}
 
 
 def token_rules(columns: Sequence[str]) -> list[BlockingRule]:
     """The plaintext blocking rules whose tokens the encoded inputs carry, in their order.
 
     Each rule keeps the plaintext rule's columns, so EM leaves out the comparisons
-    it blocks on exactly as in the plaintext linker.
+    it blocks on exactly as in the plaintext linker, and whether it is broad (run
+    only while the pairs of all rules so far fit the budget).
     """
     have = set(columns)
-    return [
-        BlockingRule(r.name, (f"{{}}.{col}",), (), r.columns)
-        for r in default_rules()
-        if (col := blocking_token_column(r)) in have and not r.right
-    ]
+    out = []
+    for r in default_rules():
+        left, right = blocking_token_column(r), blocking_token_column(r, "r")
+        if left not in have or (r.right and right not in have):
+            continue
+        crossed = ("{0}." + right,) if r.right else ()
+        out.append(replace(r, left=("{0}." + left,), right=crossed))
+    return out
