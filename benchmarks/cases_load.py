@@ -287,21 +287,28 @@ def server_cpu(pid: int) -> float:
     return total
 
 
-def postgres_cpu() -> float:
-    """CPU seconds used so far by every PostgreSQL process on this machine (backends, WAL
-    writer...), with the backends that have exited (the postmaster's reaped children):
-    the database's share of the work, when nothing else uses the server."""
-    total = 0.0
+def backend_cpu(pg_url: str, database: str) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend connected to ``database`` (this
+    benchmark's server processes; other users of the PostgreSQL server are not counted, nor
+    its shared WAL writer and checkpointer)."""
+    admin = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"))
+    try:
+        with admin.connect() as c:
+            pids = c.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": database}
+            ).scalars()
+            pids = list(pids)
+    finally:
+        admin.dispose()
     tick = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    out: dict[int, float] = {}
+    for pid in pids:
         try:
-            raw = stat.read_text()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if "(postgres)" in raw:
-            fields = raw.rsplit(")", 1)[1].split()
-            total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
-    return total
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -380,11 +387,13 @@ def measure(
             asyncio.run(run_step(base, 20, 2, 10_000_000))  # warm-up: every worker opened
             first = 0
             for rate in rates:
-                cpu0, pg0 = server_cpu(proc.pid), postgres_cpu()
+                cpu0 = server_cpu(proc.pid)
+                pg0 = backend_cpu(pg_url, pg_name) if pg_url and pg_name else {}
                 step = asyncio.run(run_step(base, rate, seconds, first))
                 done = max(len(step.refs), 1)
                 cpu_ms = (server_cpu(proc.pid) - cpu0) * 1000 / done
-                pg_ms = (postgres_cpu() - pg0) * 1000 / done
+                pg1 = backend_cpu(pg_url, pg_name) if pg_url and pg_name else {}
+                pg_ms = sum(t - pg0.get(pid, 0.0) for pid, t in pg1.items()) * 1000 / done
                 load = os.getloadavg()[0]
                 first += int(rate * seconds)
                 stored, distinct = count_registrations(url, list(step.refs))
@@ -461,7 +470,7 @@ def main() -> None:
             ceilings[(parts[0], parts[1])] = parts[2]
     print(
         "cpu ms: server CPU time per applicant (registration + status check + 5 % resent), "
-        "all worker processes; pg ms: the same for PostgreSQL's processes; "
+        "all worker processes; pg ms: the same for the PostgreSQL backends serving them; "
         "load: the 1-minute load average after the step (2 cores, shared)"
     )
     for (backend, workers), rate in ceilings.items():
