@@ -350,13 +350,13 @@ def pprl_comparisons() -> list[Comparison]:
     second_differs = f"{first_given} AND l.k_given <> l.k_given1 AND r.k_given <> r.k_given1"
     given_levels = (
         Level("identical filters", f"{_dice('given')} >= 0.999", "h_given", 0.85),
+        Level("dice >= 0.85", f"{_dice('given')} >= 0.85", m_start=0.05),
         Level(
             "first given name equal, second differs",
             _coalesced(second_differs),
             m_start=0.02,
         ),
         Level("first given name or nickname", first_given, m_start=0.05),
-        Level("dice >= 0.85", f"{_dice('given')} >= 0.85", m_start=0.05),
         Level("dice >= 0.7", f"{_dice('given')} >= 0.7", m_start=0.02),
         Level("swapped with surname", swapped, m_start=0.01),
     )
@@ -406,7 +406,10 @@ def pprl_comparisons() -> list[Comparison]:
             dob_levels,
             frozenset({"dob", "dob_y", "dob_m", "dob_d", "dobnames"}),
         ),
-        Comparison(  # sex follows from the given name: sessions blocked on names leave it out
+        # sex follows from the given name: sessions blocked on names leave it out. Unlike
+        # plaintext, u is not measured among pairs sharing the name's token (u_among):
+        # corridor 200k x 200k F1 0.9821 without, 0.9797 with (recall 0.974 -> 0.963)
+        Comparison(
             "sex",
             ("sex",),
             (Level("exact", "l.sex = r.sex", m_start=0.97),),
