@@ -171,3 +171,32 @@ def test_files_without_single_name_tokens_still_link(tmp_path):
     pairs = pd.read_parquet(tmp_path / "out" / "pairs.parquet")
     found = set(zip(pairs.left_id, pairs.right_id, strict=True))
     assert len(found & truth) >= 0.8 * len(truth) and len(found - truth) <= 0.05 * len(found)
+
+
+def test_crossed_rules_meet_swapped_names(tmp_path):
+    """A crossed plaintext rule (given name <-> surname) becomes two token columns."""
+    crossed = [r for r in default_rules() if r.right]
+    if not crossed:
+        pytest.skip("the plaintext rules have no crossed rule")
+    base = {**BASE, "given_name": "José", "surname2": ""}
+    swapped = {**base, "given_name": "García", "surname": "José"}
+    enc = _encode(tmp_path, [{"id": "1", **base}, {"id": "2", **swapped}], KEY, "swap")
+    table = pd.read_parquet(enc)
+    for r in crossed:
+        left, right = blocking_token_column(r), blocking_token_column(r, "r")
+        if left not in table or right not in table:
+            continue  # a rule on fields these records lack
+        met = (table[left][0] == table[right][1]) or (table[left][1] == table[right][0])
+        if r.name.startswith("swapped"):
+            assert met, r.name
+    with open_backend() as be:
+        load_encoded(be, [enc], "id")
+        names = {r.name for r in pprl_rules(be) if r.right}
+    written = {
+        r.name
+        for r in crossed
+        if {blocking_token_column(r), blocking_token_column(r, "r")} <= set(table.columns)
+    }
+    if any(r.name == "swapped names+year" for r in crossed):
+        assert "swapped names+year" in written
+    assert names == written  # a side no record fills (no date missing here) is not written
