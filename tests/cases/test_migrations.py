@@ -104,3 +104,32 @@ def test_audit_chains_migration_keeps_the_old_log(backend_name: str, tmp_path: P
                 conn.execute(text("DELETE FROM audit_log WHERE seq = 1"))  # triggers rebuilt
         finally:
             db.dispose()
+
+
+def test_the_migration_made_as_many_chains_as_the_code_uses() -> None:
+    import importlib
+
+    migration = importlib.import_module("corridor.cases.migrations.versions.0002_audit_chains")
+    assert migration.CHAINS == audit.CHAINS
+    assert migration._genesis(5) == audit.genesis(5) and migration._genesis(1) == audit.GENESIS
+    assert {audit.chain_of("registration", f"R{i}") for i in range(1000)} == set(
+        range(1, audit.CHAINS + 1)
+    )
+
+
+def test_an_installation_missing_a_chain_head_does_not_open(cases: Cases) -> None:
+    from corridor.errors import ConfigError
+
+    with cases.db.engine.begin() as conn:
+        row = conn.execute(text("SELECT seq, hash FROM audit_head WHERE id = 7")).one()
+        conn.execute(text("DELETE FROM audit_head WHERE id = 7"))
+    try:
+        with pytest.raises(ConfigError, match="15 chain heads, expected 16"):
+            cases.db.require_schema()
+    finally:
+        with cases.db.engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO audit_head (id, seq, hash) VALUES (7, :s, :h)"),
+                {"s": row.seq, "h": row.hash},
+            )
+    cases.db.require_schema()

@@ -202,6 +202,8 @@ def _append_pending(session: Session) -> None:
         .order_by(_HEAD.c.id)
         .with_for_update()
     ).all()
+    if len(heads) != len(by_chain):  # never drop an entry silently
+        raise RuntimeError(f"audit chains {sorted(by_chain)}: a head row is missing")
     rows = []
     for chain, seq, prev in heads:
         for at, actor, action, entity, entity_id, info in by_chain[chain]:

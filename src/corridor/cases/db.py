@@ -180,6 +180,15 @@ class Database:
                 f"the cases database is not initialised (schema {rev or 'absent'}, "
                 f"expected {HEAD})",
             )
+        from corridor.cases.audit import CHAINS
+
+        with self.engine.connect() as conn:
+            heads = conn.exec_driver_sql("SELECT count(*) FROM audit_head").scalar()
+        if heads != CHAINS:  # an entry for a chain without a head would not be written
+            raise ConfigError(
+                f"the cases audit log has {heads} chain heads, expected {CHAINS}: run "
+                "`corridor cases audit verify` and restore the database"
+            )
 
     @contextmanager
     def session(self, *, autocommit: bool = False) -> Iterator[Session]:
