@@ -144,9 +144,10 @@ def default_comparisons() -> list[Comparison]:
             ),
             frozenset({"surnames", "surname1", "surname2", "name_tokens"}),
             # swapped names are counted once, by the given-name comparison
+            # (the cheap swap test first: most pairs fail it)
             neutral=(
-                "(NOT coalesce(l.given1 = r.given1 OR l.given_nick = r.given_nick"
-                f" OR {_jw('given')} >= 0.8, false) AND {swapped})"
+                f"({swapped} AND NOT coalesce(l.given1 = r.given1"
+                f" OR l.given_nick = r.given_nick OR {_jw('given')} >= 0.8, false))"
             ),
         ),
         Comparison(

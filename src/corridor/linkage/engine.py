@@ -49,6 +49,8 @@ PAIRS_PER_RECORD = 50
 # broad rules run while every rule so far adds up to at most this many per record
 BROAD_PAIRS_PER_RECORD = 5
 GAMMAS = "gammas"
+KEYS = "bkeys"  # _i, _src and the hashed blocking keys of every record
+PAIRS = "cpairs"  # candidate pairs and their rule masks, before comparing
 SCORED = "scored"
 
 
@@ -211,13 +213,14 @@ def pair_budgets(plan: Plan, n_records: int) -> tuple[int, int]:
 def _build_gammas(
     backend: Backend, plan: Plan, n_records: int, new_from: int | None = None
 ) -> list[RuleReport]:
+    """Candidate pairs of every rule that fits the budget, then their levels in one pass."""
     per_rule, extra = pair_budgets(plan, n_records)
     hashed = _hash_keys(backend, plan.rules)
     reports: list[RuleReport] = []
     run: list[BlockingRule] = []
     planned = 0
     for r, h in zip(plan.rules, hashed, strict=True):
-        estimate = rule_pair_count(backend, RECS, h, plan.mode)
+        estimate = rule_pair_count(backend, KEYS, h, plan.mode)
         if estimate > per_rule or (r.broad and planned + estimate > extra):
             reports.append(RuleReport(r.name, estimate, 0, True))
             continue
@@ -229,31 +232,36 @@ def _build_gammas(
             "every blocking rule would compare too many pairs",
             hint=f"budget {per_rule:,}; set [link] pair_budget or blocking rules in a config",
         )
-    created = False
+    # pairs from the narrow key table first (integer joins only), each rule adding the
+    # pairs no earlier rule produced; the string comparisons then run once per pair
+    backend.execute(f"CREATE OR REPLACE TABLE {PAIRS} (li INTEGER, ri INTEGER, rules UINTEGER)")
     done = 0
     for idx in range(len(run)):
-        select = rule_pairs_select(RECS, plan.comparisons, run, idx, plan.mode, plan.tf, new_from)
-        if not created:
-            backend.execute(f"CREATE OR REPLACE TABLE {GAMMAS} AS {select}")
-            created = True
-        else:
-            backend.execute(f"INSERT INTO {GAMMAS} {select}")
-        total = int(backend.scalar(f"SELECT count(*) FROM {GAMMAS}"))
-        new = total - done
-        done = total
+        backend.execute(
+            f"INSERT INTO {PAIRS} {rule_pairs_select(KEYS, run, idx, plan.mode, new_from)}"
+        )
+        total = int(backend.scalar(f"SELECT count(*) FROM {PAIRS}"))
         pos = next(i for i, rep in enumerate(reports) if rep.name == run[idx].name)
-        reports[pos] = RuleReport(run[idx].name, reports[pos].estimated_pairs, new, False)
+        reports[pos] = RuleReport(run[idx].name, reports[pos].estimated_pairs, total - done, False)
+        done = total
+    from_sql = f"{PAIRS} p JOIN {RECS} l ON l._i = p.li JOIN {RECS} r ON r._i = p.ri"
+    backend.execute(
+        f"CREATE OR REPLACE TABLE {GAMMAS} AS "
+        f"{gammas_select(from_sql, plan.comparisons, [], tf=plan.tf, rules_column='p.rules')}"
+    )
+    backend.execute(f"DROP TABLE {PAIRS}")
     plan.rules = run
     return reports
 
 
 def _hash_keys(backend: Backend, rules: Sequence[BlockingRule]) -> list[BlockingRule]:
-    """Store each rule's keys as one hash column, and rewrite the rule to compare it.
+    """Each rule's keys as one hash column of table ``keys``; the rules rewritten to use it.
 
-    A rule's condition is evaluated for every compared pair (to leave out pairs an
-    earlier rule produced, and for the EM rule mask): one integer comparison instead of
-    several string expressions makes blocking and comparing about twice as fast. A hash
-    collision only adds a candidate pair, which is then compared like any other.
+    Pairs are found by joining this narrow table (``_i``, ``_src`` and one integer per
+    rule side) rather than the records, and a rule's condition (evaluated for every
+    pair, to leave out pairs an earlier rule produced and for the EM rule mask) is one
+    integer comparison. A hash collision only adds a candidate pair, which is then
+    compared like any other.
     """
     columns, hashed = [], []
     for i, r in enumerate(rules):
@@ -267,14 +275,8 @@ def _hash_keys(backend: Backend, rules: Sequence[BlockingRule]) -> list[Blocking
             )
         right = (f"{{}}._bk{i}r",) if r.right else ()
         hashed.append(BlockingRule(r.name, (f"{{}}._bk{i}l",), right, r.columns, r.broad))
-    existing = [
-        c
-        for c in backend.fetch(f"SELECT * FROM {RECS} LIMIT 0").column_names
-        if c.startswith("_bk")
-    ]
-    exclude = f" EXCLUDE ({', '.join(existing)})" if existing else ""
     backend.execute(
-        f"CREATE OR REPLACE TABLE {RECS} AS SELECT x.*{exclude}, {', '.join(columns)} FROM {RECS} x"
+        f"CREATE OR REPLACE TABLE {KEYS} AS SELECT x._i, x._src, {', '.join(columns)} FROM {RECS} x"
     )
     return hashed
 

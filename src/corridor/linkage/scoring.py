@@ -45,10 +45,12 @@ def gammas_select(
     rules: Sequence[BlockingRule],
     where: str = "true",
     tf: bool = True,
+    rules_column: str | None = None,
 ) -> str:
     """SELECT of ``li, ri, g_*, tf_*, rules`` for the pairs ``FROM from_sql WHERE where``.
 
-    ``from_sql`` names the two records ``l`` and ``r``.
+    ``from_sql`` names the two records ``l`` and ``r``; the rule mask is computed from
+    ``rules`` or read from ``rules_column``.
     """
     cols = ["l._i AS li", "r._i AS ri"]
     cols += [f"{gamma_sql(c)} AS g_{c.name}" for c in comparisons]
@@ -62,39 +64,46 @@ def gammas_select(
                 f"CAST(CASE WHEN g_{comparisons[k].name} = {i} "
                 f"THEN greatest(_ltf_{k}, _rtf_{k}) END AS FLOAT) AS tf_{k}"
             )
-    if rules:
-        mask = " + ".join(
-            f"CASE WHEN coalesce({rule_condition(r)}, false) THEN {1 << b} ELSE 0 END"
-            for b, r in enumerate(rules)
-        )
-        cols.append(f"CAST({mask} AS UINTEGER) AS rules")
+    if rules_column:
+        cols.append(f"{rules_column} AS rules")
     else:
-        cols.append("CAST(0 AS UINTEGER) AS rules")
+        cols.append(f"CAST({rule_mask_sql(rules)} AS UINTEGER) AS rules")
     outer.append("rules")
     inner = f"SELECT {', '.join(cols)} FROM {from_sql} WHERE {where}"
     return f"SELECT {', '.join(outer)} FROM ({inner})"
 
 
+def rule_mask_sql(rules: Sequence[BlockingRule]) -> str:
+    """Bit ``b`` set when the pair satisfies rule ``b`` (EM runs one session per rule)."""
+    if not rules:
+        return "0"
+    return " + ".join(
+        f"CASE WHEN coalesce({rule_condition(r)}, false) THEN {1 << b} ELSE 0 END"
+        for b, r in enumerate(rules)
+    )
+
+
 def rule_pairs_select(
     table: str,
-    comparisons: Sequence[Comparison],
     rules: Sequence[BlockingRule],
     index: int,
     mode: str,
-    tf: bool = True,
     new_from: int | None = None,
 ) -> str:
-    """The pairs rule ``index`` adds: its own, less those an earlier rule produced.
+    """``li, ri, rules`` of the pairs rule ``index`` adds: its own, less earlier rules'.
 
-    With ``new_from`` (incremental linking), only pairs whose second record is new.
+    ``table`` holds ``_i``, ``_src`` and the columns the rules read. With ``new_from``
+    (incremental linking), only pairs whose second record is new.
     """
     rule = rules[index]
     earlier = [f"NOT coalesce({rule_condition(r)}, false)" for r in rules[:index]]
     if new_from is not None:
         earlier.append(f"r._i >= {int(new_from)}")
     where = " AND ".join([mode_condition(mode), *earlier])
-    from_sql = f"{table} l JOIN {table} r ON {rule_condition(rule)}"
-    return gammas_select(from_sql, comparisons, rules, where, tf)
+    return (
+        f"SELECT l._i AS li, r._i AS ri, CAST({rule_mask_sql(rules)} AS UINTEGER) AS rules "
+        f"FROM {table} l JOIN {table} r ON {rule_condition(rule)} WHERE {where}"
+    )
 
 
 def weight_sql(
