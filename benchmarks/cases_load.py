@@ -42,6 +42,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from corridor.cases.models import Registration
 from corridor.cases.runtime import initialise
@@ -370,9 +371,18 @@ def drop(pg_url: str, name: str) -> None:
     admin = create_engine(
         make_url(pg_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
     )
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        for attempt in range(20):  # FORCE cannot end an autovacuum worker: wait for it
+            try:
+                with admin.connect() as c:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except DBAPIError:
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
+    finally:
+        admin.dispose()
 
 
 def measure(

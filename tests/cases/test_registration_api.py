@@ -328,3 +328,37 @@ def test_idle_connections_are_pinged_before_use(
     admin.dispose()
     with cases.db.session() as s:  # pinged, found dead, replaced: no error
         assert s.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+
+
+def test_a_status_check_is_audited_and_a_wrong_secret_leaves_no_entry(
+    client: TestClient, cases: Cases
+) -> None:
+    """On PostgreSQL the read and its audit entry are one statement: the entry must be
+    written exactly when the registration was found."""
+    from corridor.cases import audit
+    from corridor.cases.models import AuditEntry
+
+    out = register(client)
+    url = f"/api/v1/registrations/{out['reference']}"
+
+    def reads() -> int:
+        with cases.db.session() as s:
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(AuditEntry)
+                    .where(
+                        AuditEntry.action == "registration.status",
+                        AuditEntry.entity_id == out["reference"],
+                    )
+                )
+                or 0
+            )
+
+    wrong = "A" * 20 if out["status_token"][0] != "A" else "B" * 20
+    assert client.get(url, headers={"X-Status-Token": wrong}).status_code == 404
+    assert reads() == 0
+    assert client.get(url, headers={"X-Status-Token": out["status_token"]}).status_code == 200
+    assert reads() == 1
+    with cases.db.session() as s:
+        assert audit.verify(s).ok

@@ -116,7 +116,7 @@ def _json(values: list[Any]) -> str:
 # One round trip instead of three while the head is locked; other writes can come
 # first in the same statement as more WITH clauses (see ``pg_append``).
 _PG_HEAD_AND_ENTRY = """
-head AS (SELECT seq, hash FROM audit_head WHERE id = :audit_chain{lazy} FOR UPDATE),
+head AS (SELECT seq, hash FROM audit_head WHERE id = :audit_chain{when} FOR UPDATE),
 entry AS (
   INSERT INTO audit_log (chain, seq, at, actor, action, entity, entity_id, detail, prev_hash,
                          hash)
@@ -126,7 +126,8 @@ entry AS (
                                   'UTF8')), 'hex')
   FROM head
   RETURNING seq, hash
-)
+)"""
+_PG_MOVE_HEAD = """
 UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry
 WHERE audit_head.id = :audit_chain
 """
@@ -141,7 +142,19 @@ def pg_append(writes: str = "", *, durable: bool = True) -> str:
     Atomic on its own: run with autocommit, the head row is locked only while the
     statement commits.
     """
-    return "WITH " + writes + _PG_HEAD_AND_ENTRY.format(lazy="" if durable else _LAZY_COMMIT)
+    lazy = "" if durable else _LAZY_COMMIT
+    return "WITH " + writes + _PG_HEAD_AND_ENTRY.format(when=lazy) + _PG_MOVE_HEAD
+
+
+def pg_append_with_query(before: str, query: str, *, when: str, durable: bool = True) -> str:
+    """:func:`pg_append` for a statement whose result is ``query`` (a SELECT over the
+    ``before`` WITH clauses); the entry is appended only if the SQL condition ``when``
+    holds (e.g. the row the query reads exists)."""
+    lazy = "" if durable else _LAZY_COMMIT
+    return (
+        "WITH " + before + _PG_HEAD_AND_ENTRY.format(when=f" AND {when}{lazy}")
+        + ",\nmoved AS (" + _PG_MOVE_HEAD + ")\n" + query
+    )  # fmt: skip
 
 
 Entry = tuple[datetime, str, str, str, str, dict[str, Any]]

@@ -1,11 +1,13 @@
-"""A registration written in one statement on PostgreSQL.
+"""A registration written, and its status read, in one statement each on PostgreSQL.
 
 The registration, its household members, its screening, its outbox messages and
 its audit entry go to the server as one INSERT ... WITH statement: one round trip
 instead of a BEGIN, five statements and a COMMIT, and atomic on its own, so it runs
 with autocommit and the audit chain's head row is locked only while it commits.
 The rows are the ones ``registration.register`` builds for every backend; SQLite
-writes them with one statement each.
+writes them with one statement each. A status check reads the registration, its
+appointments and referrals and appends the read to the audit log in one statement
+too (SQLite: ``registration.status_rows`` and ``audit.record``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from corridor.cases import audit
+from corridor.cases.errors import NotFound
+from corridor.cases.identifiers import normalise_reference, token_hash
 
 # household members and messages as parallel arrays (unnest): one statement text
 # whatever the household size, so the server keeps it prepared
@@ -95,3 +99,38 @@ def insert_registration(
     params["o_created_at"] = registration["created_at"]
     params.update(audit.pg_entry_params(entry))
     session.execute(_STATEMENT, params)
+
+
+# The registration is found by reference and the SHA-256 of the secret (equality of two
+# digests: its timing tells nothing about the secret), not erased; the read is recorded
+# only when it is found. Columns as ``registration.status_rows`` returns them.
+_FOUND = """
+found AS (
+  SELECT id, reference, office_code, status, created_at FROM registrations
+  WHERE reference = :reference AND status_token_hash = :token_hash AND erased_at IS NULL
+),"""
+_STATUS_QUERY = """
+SELECT found.reference, found.office_code, found.status, found.created_at,
+       a.day AS appt_day, a.office_code AS appt_office, a.allocation AS appt_allocation,
+       a.status AS appt_status, f.id AS referral_id, f.pathway, f.state, f.deadline
+FROM found
+LEFT JOIN appointments a ON a.registration_id = found.id AND a.status = 'booked'
+LEFT JOIN referrals f ON f.registration_id = found.id
+"""
+_STATUS = text(
+    audit.pg_append_with_query(
+        _FOUND, _STATUS_QUERY, when="EXISTS (SELECT 1 FROM found)", durable=False
+    )
+)
+
+
+def status_rows(session: Session, reference: str, token: str) -> list[Any]:
+    """``registration.status_rows`` plus its audit entry (``registration.status``, not
+    waiting for the flush to disk), in one statement."""
+    ref = normalise_reference(reference)
+    entry = audit.entry(f"applicant:{ref}", "registration.status", "registration", ref, None)
+    params = {"reference": ref, "token_hash": token_hash(token), **audit.pg_entry_params(entry)}
+    rows = list(session.execute(_STATUS, params))
+    if not rows:
+        raise NotFound("no registration with this reference and secret")
+    return rows

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Request, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from corridor.cases import audit, registration, retention
+from corridor.cases import audit, pg_registration, registration, retention
 from corridor.cases.api.deps import admission, client, in_db_thread, limit, runtime, today
 from corridor.cases.errors import Invalid, NotFound, TooMany
 from corridor.cases.models import Registration
@@ -128,17 +128,25 @@ def own_status(
     s: Session, cases: Cases, request: Request, reference: str, token: str
 ) -> RegistrationStatus:
     """Status, latest booked appointment and referrals of the applicant's registration
-    (one query), the read recorded in the audit log."""
-    rows = guarded(cases, request, reference, lambda: registration.status_rows(s, reference, token))
-    reg = rows[0]
-    audit.record(
-        s,
-        f"applicant:{reg.reference}",
-        "registration.status",
-        "registration",
-        reg.reference,
-        durable=False,
-    )
+    (one query), the read recorded in the audit log (the same statement on PostgreSQL)."""
+    if s.get_bind().dialect.name == "postgresql":
+        rows = guarded(
+            cases, request, reference, lambda: pg_registration.status_rows(s, reference, token)
+        )
+        reg = rows[0]
+    else:
+        rows = guarded(
+            cases, request, reference, lambda: registration.status_rows(s, reference, token)
+        )
+        reg = rows[0]
+        audit.record(
+            s,
+            f"applicant:{reg.reference}",
+            "registration.status",
+            "registration",
+            reg.reference,
+            durable=False,
+        )
     booked = [r for r in rows if r.appt_day is not None]
     appt = max(booked, key=lambda r: r.appt_day) if booked else None
     referrals = {r.referral_id: r for r in rows if r.referral_id is not None}
