@@ -99,3 +99,13 @@ def test_split_entities_keep_stable_ids():
     assert first.tolist() == [entity_id("r1"), entity_id("r1"), entity_id("r2")]
     again = entity_ids(ids, labels)
     assert first.tolist() == again.tolist()
+
+
+def test_records_linked_directly_are_no_conflict_despite_their_dates():
+    # three duplicates of one person, two dates mistyped in two digits, every pair linked
+    # by the model: they stay one entity (only records joined through others conflict)
+    dob = ["19900315", "19900531", "19901315"]
+    edges = [(0, 1, 9.0), (1, 2, 8.0), (0, 2, 7.0)]
+    assert _split(3, edges, dob) == [0, 0, 0]
+    # without the direct 0-2 link, the chain through 1 is cut
+    assert _split(3, [(0, 1, 9.0), (1, 2, 8.0)], ["19900315", None, "19721102"]) == [0, 0, 2]

@@ -236,3 +236,15 @@ def test_config_file_names_columns_and_blocking(tmp_path):
     pairs = pd.read_parquet(tmp_path / "out" / "pairs.parquet")
     assert ("r0", "dup0") in set(zip(pairs.left_id, pairs.right_id, strict=True))
     assert [r.name for r in result.score.blocking] == ["dob", "surname1+given1"]
+
+
+def test_sex_follows_from_the_given_name_and_is_not_counted_again(linked):
+    # u of sex is measured among pairs with the same given name, where sex nearly always
+    # agrees: agreeing on it adds almost nothing, disagreeing still counts against
+    out, _result, _truth = linked
+    model = json.loads((out / "model.json").read_text())
+    sex = next(c for c in model["comparisons"] if c["name"] == "sex")
+    levels = {lv["label"]: lv for lv in sex["levels"]}
+    assert levels["exact"]["u"] > 0.9
+    assert levels["exact"]["weight"] < 0.2
+    assert levels["else"]["weight"] < -3

@@ -80,8 +80,9 @@ def split_conflicts(
     (A-B and B-C kept, A and C plainly different). Inside each such component
     the pairs are re-joined strongest first, and a join is refused when any
     record on one side has a date of birth that conflicts with one on the
-    other (:func:`dob_conflict`), so a chain breaks at its weakest, wrong link
-    while a person's consistent records stay together. Components of one or
+    other (:func:`dob_conflict`) and the two were not linked directly, so a
+    chain breaks at its weakest, wrong link while a person's records stay
+    together (also when the model linked two of them despite mistyped dates). Components of one or
     two records are left as they are. Returns labels (smallest member).
     """
     labels = np.asarray(labels, dtype=np.int64).copy()
@@ -102,11 +103,18 @@ def split_conflicts(
             i = parent[i]
         return i
 
+    # two records the model linked directly despite their dates (a typo in two digits)
+    # are not a conflict: only records joined through others are
+    linked = set(zip(np.minimum(el, er).tolist(), np.maximum(el, er).tolist(), strict=True))
     for k in np.argsort(-ew, kind="stable"):
         a, b = root(int(el[k])), root(int(er[k]))
         if a == b:
             continue
-        if any(dob_conflict(dob[x], dob[y]) for x in members[a] for y in members[b]):
+        if any(
+            dob_conflict(dob[x], dob[y]) and (min(x, y), max(x, y)) not in linked
+            for x in members[a]
+            for y in members[b]
+        ):
             continue
         a, b = min(a, b), max(a, b)
         parent[b] = a
