@@ -10,6 +10,7 @@ than on ``garcia``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ __all__ = [
     "available_comparisons",
     "default_comparisons",
     "gamma_sql",
+    "level_columns",
 ]
 
 
@@ -58,6 +60,11 @@ class Comparison:
 
     def null_sql(self) -> str:
         return " OR ".join(f"l.{c} IS NULL OR r.{c} IS NULL" for c in self.columns[:1])
+
+
+def level_columns(level: Level) -> frozenset[str]:
+    """The normalised columns a level's condition reads."""
+    return frozenset(re.findall(r"\b[lr]\.(\w+)", level.sql))
 
 
 def gamma_sql(comparison: Comparison) -> str:
@@ -113,9 +120,7 @@ def default_comparisons() -> list[Comparison]:
                 Level("jaro-winkler >= 0.8", f"{_jw('given')} >= 0.8", m_start=0.02),
                 Level("swapped with surname", swapped, m_start=0.01),
             ),
-            # the swapped level reads the surname: a session blocked on equal surnames
-            # never sees a swap and would estimate that level at zero
-            frozenset({"given", "given1", "given_nick", "name_tokens", "surname1"}),
+            frozenset({"given", "given1", "given_nick", "name_tokens"}),
         ),
         Comparison(
             "surname",

@@ -101,6 +101,7 @@ def estimate_m(
     rule_names: Sequence[str],
     max_iter: int = 200,
     tol: float = 1e-6,
+    blocked_levels: Sequence[Sequence[frozenset[int]]] | None = None,
 ) -> EMResult:
     """Estimate ``m`` with one EM session per blocking rule.
 
@@ -113,9 +114,13 @@ def estimate_m(
         u: ``u`` per comparison (fixed).
         blocked: For each rule, the comparisons it blocks on (left out).
         rule_names: For the report.
+        blocked_levels: For each rule and comparison, the levels whose condition
+            reads a column the rule blocks on (a rule blocked on equal surnames never
+            sees given name and surname swapped): those sessions do not vote on them.
     """
     k_all = gammas.shape[1]
     estimates: list[list[NDArray[np.float64]]] = [[] for _ in range(k_all)]
+    voters: list[list[int]] = [[] for _ in range(k_all)]  # the session of each estimate
     sessions: list[dict[str, object]] = []
     start = [_normalise(np.asarray(mk, dtype=np.float64)) for mk in m_start]
     for bit, (name, skip) in enumerate(zip(rule_names, blocked, strict=True)):
@@ -129,6 +134,7 @@ def estimate_m(
         )
         for k in active:
             estimates[k].append(m[k])
+            voters[k].append(bit)
         sessions.append(
             {
                 "rule": name,
@@ -143,10 +149,30 @@ def estimate_m(
     # the median over sessions: one session whose "match" class caught something else
     # (a household, a nationality) must not drag the estimate
     m_final = [
-        _normalise(np.median(np.stack(estimates[k]), axis=0)) if estimates[k] else start[k]
+        _normalise(_median_by_level(estimates[k], voters[k], k, blocked_levels))
+        if estimates[k]
+        else start[k]
         for k in range(k_all)
     ]
     return EMResult(m_final, sessions)
+
+
+def _median_by_level(
+    estimates: list[NDArray[np.float64]],
+    voters: list[int],
+    k: int,
+    blocked_levels: Sequence[Sequence[frozenset[int]]] | None,
+) -> NDArray[np.float64]:
+    """Per level, the median over the sessions that could see it (all if none could)."""
+    stacked = np.stack(estimates)
+    out = np.median(stacked, axis=0)
+    if blocked_levels is None:
+        return out
+    for level in range(stacked.shape[1]):
+        free = [i for i, bit in enumerate(voters) if level not in blocked_levels[bit][k]]
+        if free and len(free) < len(voters):
+            out[level] = np.median(stacked[free, level])
+    return out
 
 
 def estimate_prior(

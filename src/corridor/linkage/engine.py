@@ -27,7 +27,7 @@ from corridor.linkage.blocking import (
     rule_pair_count,
     usable_rules,
 )
-from corridor.linkage.comparators import Comparison
+from corridor.linkage.comparators import Comparison, level_columns
 from corridor.linkage.em import estimate_m, estimate_prior, log2_bayes_factors
 from corridor.linkage.model import LinkModel, probability_to_weight
 from corridor.linkage.scoring import (
@@ -298,6 +298,11 @@ def _patterns(backend: Backend, plan: Plan) -> tuple[np.ndarray, np.ndarray, np.
     )
 
 
+def _levels_reading(c: Comparison, columns: frozenset[str]) -> frozenset[int]:
+    """The levels of ``c`` whose condition reads one of ``columns``."""
+    return frozenset(i for i, lv in enumerate(c.levels, start=1) if level_columns(lv) & columns)
+
+
 def _m_start(c: Comparison) -> np.ndarray:
     m = np.zeros(c.n_levels)
     for i, lv in enumerate(c.levels, start=1):
@@ -350,6 +355,9 @@ def fit_and_score(
         u,
         blocked,
         [r.name for r in plan.rules],
+        blocked_levels=[
+            [_levels_reading(c, r.columns) for c in plan.comparisons] for r in plan.rules
+        ],
     )
     weights = log2_bayes_factors(em.m, u)
     total = total_pairs(backend, plan.mode)
