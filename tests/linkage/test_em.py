@@ -48,3 +48,21 @@ def test_prior_counts_the_matches_among_all_pairs():
     weights = log2_bayes_factors(M, U)
     prior = estimate_prior(gammas, counts, weights, total_pairs=6_000)
     assert abs(prior - 1 / 6) < 0.01
+
+
+def test_sessions_do_not_vote_on_levels_their_rule_cannot_see():
+    from corridor.linkage.em import _median_by_level
+
+    # three sessions estimated one comparison (levels: missing, exact, swapped, else);
+    # sessions 0 and 1 were blocked on a column the "swapped" level reads, so they never
+    # saw a swap and put it at zero; session 2 saw them
+    estimates = [
+        np.array([0.0, 0.9, 0.0, 0.1]),
+        np.array([0.0, 0.92, 0.0, 0.08]),
+        np.array([0.0, 0.85, 0.05, 0.10]),
+    ]
+    blocked = [[frozenset({2})], [frozenset({2})], [frozenset()]]
+    plain = _median_by_level(estimates, [0, 1, 2], 0, None)
+    assert plain[2] == 0.0  # the plain median is outvoted by the blind sessions
+    voted = _median_by_level(estimates, [0, 1, 2], 0, blocked)
+    assert voted[2] == 0.05 and voted[1] == 0.9
