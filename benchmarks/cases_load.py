@@ -289,14 +289,18 @@ def server_cpu(pid: int) -> float:
 
 
 def backend_cpu(pg_url: str, database: str) -> dict[int, float]:
-    """CPU seconds used so far by each PostgreSQL backend connected to ``database`` (this
-    benchmark's server processes; other users of the PostgreSQL server are not counted, nor
-    its shared WAL writer and checkpointer)."""
+    """CPU seconds used so far by each PostgreSQL client backend connected to ``database``
+    (serving this benchmark's server processes; other users of the PostgreSQL server are not
+    counted, nor autovacuum, the WAL writer and the checkpointer)."""
     admin = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"))
     try:
         with admin.connect() as c:
             pids = c.execute(
-                text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": database}
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = :d "
+                    "AND backend_type = 'client backend'"
+                ),
+                {"d": database},
             ).scalars()
             pids = list(pids)
     finally:
