@@ -5,7 +5,9 @@ A rule is a list of key expressions that must be equal on both records
 each rule adds only the pairs no earlier rule produced, so the union is built
 without a DISTINCT over all pairs. Before running, each rule's pair count is
 computed from its key counts, and a rule that would produce more than the
-budget is skipped and reported rather than run out of memory.
+budget is skipped and reported rather than run out of memory; a *broad* rule
+(few key values, useful on small files) runs only while the estimated pairs of
+all rules so far stay within a smaller budget for extra rules.
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ class LinkOptions:
         blocking: Blocking rules as lists of normalised columns (default: built in).
         comparisons: Names of the comparisons to use (default: every available one).
         pair_budget: A rule estimated to produce more pairs is skipped (default:
-            50 per record, at least 2 million).
+            50 per record, at least 2 million); the default broad rules also stop
+            once all rules together would pass 5 per record (or this budget).
         u_samples: Random pairs used to estimate ``u``.
         tf: Term-frequency adjustment on names, postcode and city.
         memory_limit: DuckDB's memory limit (spills to disk beyond it).
