@@ -24,8 +24,8 @@ def serve_cmd(
         int,
         typer.Option(
             "--workers",
-            help="Server processes (2 on two cores doubles the "
-            "registrations a processing centre can take; see docs/cases.md).",
+            help="Server processes (one holds 125 registrations/s on two cores; "
+            "rate limits and the intake waiting room count per process; see docs/cases.md).",
         ),
     ] = 1,
     db: DbOption = None,
