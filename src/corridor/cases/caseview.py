@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from corridor.cases import near_duplicates
 from corridor.cases.crypto import Keyring
 from corridor.cases.errors import NotFound
 from corridor.cases.identifiers import normalise_reference
@@ -17,6 +18,7 @@ from corridor.cases.schemas import (
     AppointmentOut,
     CaseOut,
     CheckOut,
+    NearDuplicateOut,
     PersonOut,
     ReferralOut,
     ScreeningOut,
@@ -44,6 +46,10 @@ def build(
     session: Session, keys: Keyring, reg: Registration, who: Principal, today: date
 ) -> CaseOut:
     role = who.role
+    sees_duplicates = role in ("caseworker", "supervisor")
+    if sees_duplicates and reg.near_scored_at is None and reg.erased_at is None:
+        # scored when first needed rather than on the public registration's hot path
+        near_duplicates.score_registration(session, keys, reg)
 
     def dec(value: str | None, name: str, kind: str) -> str | None:
         return shown(role, kind, keys.decrypt(value, name))
@@ -119,7 +125,13 @@ def build(
         registered_at=reg.created_at,
         contact_phone=dec(reg.contact_phone_enc, "contact_phone", "contact"),
         contact_email=dec(reg.contact_email_enc, "contact_email", "contact"),
-        duplicate_of=list(reg.duplicate_of or []) if role in ("caseworker", "supervisor") else [],
+        duplicate_of=list(reg.duplicate_of or []) if sees_duplicates else [],
+        near_duplicates=[
+            NearDuplicateOut(**e, summary=near_duplicates.describe(e))
+            for e in (reg.near_duplicates or [])
+        ]
+        if sees_duplicates
+        else [],
         members=members,
         screenings=screenings,
         appointments=appts,

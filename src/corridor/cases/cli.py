@@ -1,5 +1,6 @@
 """``corridor cases``: set up an installation, list offices, add staff, verify the audit log,
-rotate keys, re-screen, purge, export aggregates, send the outbox."""
+rotate keys, re-screen, index and score near duplicates, purge, export aggregates, send the
+outbox."""
 
 from __future__ import annotations
 
@@ -223,6 +224,33 @@ def rescreen_cmd(
     with _opened(db, keys) as cases, cases.db.session() as s:
         n = rescreen_changed(s, cases.keys, office=office)
     _out(f"{n} cases screened again")
+
+
+@app.command("reindex")
+def reindex_cmd(db: DbOpt = None, keys: KeysOpt = None) -> None:
+    """Compute the near-duplicate blocking keys of people stored before schema 0003."""
+    from corridor.cases.near_duplicates import reindex
+
+    with _opened(db, keys) as cases, cases.db.session() as s:
+        n = reindex(s, cases.keys)
+    _out(f"{n} people indexed")
+
+
+@app.command("duplicates")
+def duplicates_cmd(
+    limit: Annotated[int | None, typer.Option("--limit", help="score at most this many")] = None,
+    db: DbOpt = None,
+    keys: KeysOpt = None,
+) -> None:
+    """Score the registrations not yet checked for near duplicates (a background step;
+    opening a case or a work queue scores it too)."""
+    from corridor.cases import audit
+    from corridor.cases.near_duplicates import score_pending
+
+    with _opened(db, keys) as cases, cases.db.session() as s:
+        n = score_pending(s, cases.keys, limit)
+        audit.record(s, "cli", "duplicates.score", "system", "-", {"registrations": n})
+    _out(f"{n} registrations scored for near duplicates")
 
 
 @app.command("purge")

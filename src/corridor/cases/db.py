@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.errors import ConfigError
 
-HEAD = "0002"
+HEAD = "0003"
 T = TypeVar("T")
 
 

@@ -81,6 +81,10 @@ class Registration(Base):
     contact_email_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     phone_bidx: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     duplicate_of: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # near duplicates scored after the commit (``corridor.cases.near_duplicates``): references,
+    # match probabilities and reasons, never personal data
+    near_duplicates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    near_scored_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     erased_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -107,6 +111,11 @@ class Person(Base):
     doc_number_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     name_dob_bidx: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     doc_bidx: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # blocking keys for near duplicates: dob in the office's country, birth year + first
+    # surname's first 3 letters, canonical first given name + first surname
+    dob_block_bidx: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    year_surname_bidx: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    name_block_bidx: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     registration: Mapped[Registration] = relationship(back_populates="persons")
 
 

@@ -39,14 +39,16 @@ reg AS (
 members AS (
   INSERT INTO persons (registration_id, position, relationship, sex, nationality, minor,
     given_names_enc, surnames_enc, dob_enc, arrival_date_enc, doc_type, doc_number_enc,
-    name_dob_bidx, doc_bidx)
+    name_dob_bidx, doc_bidx, dob_block_bidx, year_surname_bidx, name_block_bidx)
   SELECT reg.id, m.* FROM reg, unnest(
     CAST(:p_position AS INTEGER[]), CAST(:p_relationship AS TEXT[]), CAST(:p_sex AS TEXT[]),
     CAST(:p_nationality AS TEXT[]), CAST(:p_minor AS BOOLEAN[]),
     CAST(:p_given_names_enc AS TEXT[]), CAST(:p_surnames_enc AS TEXT[]),
     CAST(:p_dob_enc AS TEXT[]), CAST(:p_arrival_date_enc AS TEXT[]),
     CAST(:p_doc_type AS TEXT[]), CAST(:p_doc_number_enc AS TEXT[]),
-    CAST(:p_name_dob_bidx AS TEXT[]), CAST(:p_doc_bidx AS TEXT[])) AS m
+    CAST(:p_name_dob_bidx AS TEXT[]), CAST(:p_doc_bidx AS TEXT[]),
+    CAST(:p_dob_block_bidx AS TEXT[]), CAST(:p_year_surname_bidx AS TEXT[]),
+    CAST(:p_name_block_bidx AS TEXT[])) AS m
 ),
 screening AS (
   INSERT INTO screenings (registration_id, programme, eligible, rule_version, checks, as_of,
@@ -67,7 +69,7 @@ messages AS (
 PERSON_COLUMNS = (
     "position", "relationship", "sex", "nationality", "minor", "given_names_enc",
     "surnames_enc", "dob_enc", "arrival_date_enc", "doc_type", "doc_number_enc",
-    "name_dob_bidx", "doc_bidx",
+    "name_dob_bidx", "doc_bidx", "dob_block_bidx", "year_surname_bidx", "name_block_bidx",
 )  # fmt: skip
 MESSAGE_COLUMNS = ("channel", "recipient_enc", "template")
 

@@ -13,7 +13,7 @@ from sqlalchemy import Table, and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from corridor.cases import audit, duplicates, pg_registration
+from corridor.cases import audit, duplicates, near_duplicates, pg_registration
 from corridor.cases.crypto import Keyring
 from corridor.cases.eligibility import Applicant, Decision, age_on, load_rules, screen
 from corridor.cases.errors import Conflict, Invalid, NotFound
@@ -98,6 +98,12 @@ def register(
                 "doc_number_enc": keys.encrypt(m.doc_number, "doc_number"),
                 "name_dob_bidx": idx[0] if idx else None,
                 "doc_bidx": doc,
+                # near duplicates are scored after the commit; only their keys are written now
+                **near_duplicates.stored_indexes(
+                    keys,
+                    near_duplicates.Who.of(m.given_names, m.surnames, m.dob),
+                    country,
+                ),
             }
         )
     matches = duplicates.find_matches(db_session, name_idx, doc_idx)

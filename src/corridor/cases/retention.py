@@ -79,6 +79,16 @@ def erase(session: Session, reg: Registration, actor: str, reason: str) -> None:
     for p in reg.persons:
         p.given_names_enc = p.surnames_enc = p.dob_enc = p.arrival_date_enc = None
         p.doc_number_enc = p.name_dob_bidx = p.doc_bidx = None
+        p.dob_block_bidx = p.year_surname_bidx = p.name_block_bidx = None
+    # the registrations listing this one as a near duplicate list it no longer
+    for entry in reg.near_duplicates or []:
+        other = session.scalar(
+            select(Registration).where(Registration.reference == entry["reference"])
+        )
+        if other is not None and other.near_duplicates:
+            left = [e for e in other.near_duplicates if e["reference"] != reg.reference]
+            other.near_duplicates = left or None
+    reg.near_duplicates = None
     reg.contact_phone_enc = reg.contact_email_enc = reg.phone_bidx = None
     reg.status_token_enc = None
     reg.status_token_hash = "erased"

@@ -141,6 +141,24 @@ class ReferralOut(BaseModel):
     allowed: list[str] = Field(description="states this user may move the referral to")
 
 
+class NearMemberOut(BaseModel):
+    member: int = Field(description="position in this household (0 = principal applicant)")
+    their_member: int = Field(description="position in the other household")
+    p: float = Field(description="match probability (Fellegi-Sunter)")
+    reasons: list[str] = Field(description="which fields agreed, and at which level")
+
+
+class NearDuplicateOut(BaseModel):
+    """Another registration likely to hold some of the same people: for a caseworker to
+    confirm, never merged automatically."""
+
+    reference: str
+    p: float = Field(description="the best member's match probability")
+    household: str = Field(description="how many of this household's members match")
+    summary: str
+    people: list[NearMemberOut]
+
+
 class CaseOut(BaseModel):
     reference: str
     office: str
@@ -153,6 +171,9 @@ class CaseOut(BaseModel):
     contact_phone: str | None
     contact_email: str | None
     duplicate_of: list[str]
+    near_duplicates: list[NearDuplicateOut] = Field(
+        description="possible duplicates scored after registration (caseworkers, supervisors)"
+    )
     members: list[PersonOut]
     screenings: list[ScreeningOut]
     appointments: list[AppointmentOut]
@@ -167,6 +188,9 @@ class QueueItem(BaseModel):
     household_size: int
     registered_at: datetime
     duplicate: bool
+    near_duplicate: float | None = Field(
+        description="the best possible duplicate's match probability, once scored"
+    )
 
 
 class InterviewIn(BaseModel):

@@ -15,7 +15,15 @@ from fastapi.security import HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor.cases import aggregates, appointments, audit, caseview, referrals, retention
+from corridor.cases import (
+    aggregates,
+    appointments,
+    audit,
+    caseview,
+    near_duplicates,
+    referrals,
+    retention,
+)
 from corridor.cases.api.deps import SESSION_COOKIE, client, limit, runtime, staff, today
 from corridor.cases.auth import login, logout
 from corridor.cases.errors import Invalid, NotFound, Unauthorized
@@ -139,6 +147,8 @@ def queue(
         if status:
             q = q.where(Registration.status == status)
         regs = s.scalars(q.order_by(Registration.created_at, Registration.id).limit(limit_)).all()
+        if p.role in ("caseworker", "supervisor"):
+            near_duplicates.score_listed(s, cases.keys, regs)
         audit.record(
             s,
             p.actor,
@@ -156,6 +166,9 @@ def queue(
                 household_size=r.household_size,
                 registered_at=r.created_at,
                 duplicate=bool(r.duplicate_of),
+                near_duplicate=near_duplicates.best(r)
+                if p.role in ("caseworker", "supervisor")
+                else None,
             )
             for r in regs
         ]

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor.cases import appointments, audit, caseview, referrals
+from corridor.cases import appointments, audit, caseview, near_duplicates, referrals
 from corridor.cases.api.deps import SESSION_COOKIE, client, limit, runtime, today
 from corridor.cases.api.staff import set_session_cookie
 from corridor.cases.auth import login, logout, principal_for
@@ -132,6 +132,8 @@ def queue(request: Request, status: str = "", office: str = "", flash: str = "")
             if status:
                 q = q.where(Registration.status == status)
             items = list(s.scalars(q.order_by(Registration.created_at).limit(200)))
+            if me.role in ("caseworker", "supervisor"):
+                near_duplicates.score_listed(s, cases.keys, items)
             audit.record(s, me.actor, "case.list", "office", code, {"n": len(items)}, durable=False)
         elif me.role != "admin":
             raise Forbidden(f"a {me.role} has no office queue")
@@ -143,6 +145,9 @@ def queue(request: Request, status: str = "", office: str = "", flash: str = "")
                 "household_size": r.household_size,
                 "registered_at": r.created_at,
                 "duplicate": bool(r.duplicate_of),
+                "near": near_duplicates.best(r)
+                if me.role in ("caseworker", "supervisor")
+                else None,
             }
             for r in items
         ]
