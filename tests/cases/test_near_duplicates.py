@@ -323,3 +323,60 @@ def test_no_plaintext_pii_after_scoring(
             dump = " ".join(str(row) for row in conn.execute(text(f"SELECT * FROM {table}")))
             for n in needles:
                 assert n not in dump, (table, n)
+
+
+def test_upgrade_to_0003_then_reindex_and_duplicates_commands(
+    backend: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Rows written at 0002 get no blocking keys from the migration (it has no key file):
+    ``corridor cases reindex`` computes them, ``corridor cases duplicates`` scores."""
+    from corridor.cases import registration as registration_module
+    from corridor.cases.db import migrate
+    from corridor.cases.schemas import RegistrationIn
+    from corridor.cli.main import main
+    from tests.cases.conftest import TODAY, make_settings
+    from tests.cases.test_migrations import _downgrade
+
+    for settings in make_settings(backend, tmp_path):
+        cases = Cases.open(settings)
+        try:
+            surname = unique("Montaño")
+            refs = []
+            for given in ("Leidy Johana", "Leidy"):
+                body = RegistrationIn(
+                    **registration(members=[person(given, surname, "1995-10-02", sex="F")])
+                )
+                with cases.db.session() as s:
+                    refs.append(
+                        registration_module.register(
+                            s, cases.keys, body, secrets.token_hex(8), TODAY
+                        ).reference
+                    )
+            _downgrade(cases.db, "0002")
+            migrate(cases.db.engine)
+            with cases.db.session() as s:
+                assert all(p.dob_block_bidx is None for p in s.scalars(select(Person)))
+            outs = []
+            for command in ("reindex", "duplicates"):
+                argv = ["corridor", "cases", command, "--db", settings.db_url]
+                argv += ["--keys", str(settings.keys_path)]
+                monkeypatch.setattr("sys.argv", argv)
+                capsys.readouterr()
+                try:
+                    main()
+                except SystemExit as exc:
+                    assert not exc.code
+                outs.append(capsys.readouterr().out)
+            assert outs == ["2 people indexed\n", "2 registrations scored for near duplicates\n"]
+            with cases.db.session() as s:
+                regs = {
+                    r.reference: r
+                    for r in s.scalars(select(Registration).where(Registration.reference.in_(refs)))
+                }
+                assert [e["reference"] for e in regs[refs[1]].near_duplicates or []] == [refs[0]]
+                assert [e["reference"] for e in regs[refs[0]].near_duplicates or []] == [refs[1]]
+        finally:
+            cases.close()

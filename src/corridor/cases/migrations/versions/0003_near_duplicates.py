@@ -34,11 +34,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("registrations") as batch:
-        batch.drop_column("near_scored_at")
-        batch.drop_column("near_duplicates")
+    # plain DROP COLUMN (SQLite 3.35+): a batch copy of the table would trip the foreign
+    # keys of the rows pointing at it
+    op.drop_column("registrations", "near_scored_at")
+    op.drop_column("registrations", "near_duplicates")
     for col in BLOCKS:
         op.drop_index(op.f(f"ix_persons_{col}"), table_name="persons")
-    with op.batch_alter_table("persons") as batch:
-        for col in BLOCKS:
-            batch.drop_column(col)
+        op.drop_column("persons", col)
