@@ -362,3 +362,12 @@ def test_a_status_check_is_audited_and_a_wrong_secret_leaves_no_entry(
     assert reads() == 1
     with cases.db.session() as s:
         assert audit.verify(s).ok
+
+
+def test_the_postgresql_statements_stay_within_psycopgs_parse_cache() -> None:
+    """psycopg parses a statement once only while it has at most 50 parameters: one more
+    made every registration parse its statement again."""
+    from corridor.cases import pg_registration
+
+    for statement in (pg_registration._STATEMENT, pg_registration._STATUS):
+        assert len(statement._bindparams) <= pg_registration.MAX_PARAMS
