@@ -119,8 +119,8 @@ def cross_correlation(
     out: dict[int, tuple[float, int]] = {}
     for lag in range(-max_lag, max_lag + 1):
         paired = pd.concat([up, down.shift(-lag, freq="MS")], axis=1, join="inner").dropna()
-        if len(paired) < MIN_PAIRS:
-            continue
+        if len(paired) < MIN_PAIRS or (paired.std() == 0).any():
+            continue  # too few points, or a flat series (no correlation to speak of)
         corr = float(paired.iloc[:, 0].corr(paired.iloc[:, 1]))
         if not math.isnan(corr):
             out[lag] = (corr, len(paired))
