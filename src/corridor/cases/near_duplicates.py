@@ -335,9 +335,16 @@ def weight(comparison: str, level: str) -> float:
 class Score:
     probability: float
     levels: dict[str, str]  # comparison -> level (comparisons with a missing value left out)
+    one_edit: frozenset[str] = frozenset()  # near-equal names that are one edit apart
 
     def reasons(self) -> list[str]:
-        return [REASONS[(c, lv)] for c, lv in self.levels.items() if (c, lv) in REASONS]
+        out = []
+        for c, lv in self.levels.items():
+            if lv == "jw92" and c in self.one_edit:
+                out.append(f"{'given name' if c == 'given' else c} one edit")
+            elif (c, lv) in REASONS:
+                out.append(REASONS[(c, lv)])
+        return out
 
     def reason_text(self) -> str:
         """The agreements a caseworker checks, e.g. "surname nearly equal, same dob"."""
@@ -356,7 +363,15 @@ def score(a: Who, b: Who) -> Score:
     }
     known = {c: lv for c, lv in levels.items() if lv is not None}
     total = math.log(PRIOR / (1 - PRIOR)) + sum(weight(c, lv) for c, lv in known.items())
-    return Score(1 / (1 + math.exp(-total)), known)
+    one_edit = set()
+    if known.get("given") == "jw92" and edits(a.given, b.given) <= 1:
+        one_edit.add("given")
+    if (
+        known.get("surname") == "jw92"
+        and min(edits(a.surnames, b.surnames), edits(a.surname1, b.surname1)) <= 1
+    ):
+        one_edit.add("surname")
+    return Score(1 / (1 + math.exp(-total)), known, frozenset(one_edit))
 
 
 # -- registrations ----------------------------------------------------------------------
