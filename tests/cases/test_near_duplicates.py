@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
 from corridor.cases import near_duplicates, retention
-from corridor.cases.models import Person, Registration
+from corridor.cases.models import AuditEntry, Person, Registration
 from corridor.cases.near_duplicates import FLAG_AT, Who, edits, jaro_winkler, score
 from corridor.cases.runtime import Cases
 from corridor.cases.settings import Settings
@@ -197,7 +197,7 @@ def read(client: TestClient, headers: dict[str, str], reference: str) -> dict[st
 
 
 def test_a_caseworker_sees_near_duplicates_with_reasons(
-    client: TestClient, tokens: dict[str, dict[str, str]]
+    client: TestClient, tokens: dict[str, dict[str, str]], cases: Cases
 ) -> None:
     surname = unique("Castañeda")
     first = register(
@@ -218,6 +218,17 @@ def test_a_caseworker_sees_near_duplicates_with_reasons(
         "dob day and month swapped",
     ]
     assert near["summary"].startswith(f"possible duplicate of {first['reference']}, p=")
+    # decrypting the candidates is a read of their data: audited, by whom, with what it found
+    with cases.db.session() as s:
+        entry = s.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "duplicates.score",
+                AuditEntry.entity_id == again["reference"],
+            )
+        ).one()
+        assert entry.actor.startswith("staff:") and entry.detail == {
+            "flagged": [first["reference"]]
+        }
     # the earlier registration lists the later one too
     back = read(client, tokens["supervisor"], first["reference"])["near_duplicates"]
     assert [e["reference"] for e in back] == [again["reference"]]

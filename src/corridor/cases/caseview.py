@@ -49,7 +49,7 @@ def build(
     sees_duplicates = role in ("caseworker", "supervisor")
     if sees_duplicates and reg.near_scored_at is None and reg.erased_at is None:
         # scored when first needed rather than on the public registration's hot path
-        near_duplicates.score_registration(session, keys, reg)
+        near_duplicates.score_registration(session, keys, reg, who.actor)
 
     def dec(value: str | None, name: str, kind: str) -> str | None:
         return shown(role, kind, keys.decrypt(value, name))

@@ -248,8 +248,8 @@ def duplicates_cmd(
     from corridor.cases.near_duplicates import score_pending
 
     with _opened(db, keys) as cases, cases.db.session() as s:
-        n = score_pending(s, cases.keys, limit)
-        audit.record(s, "cli", "duplicates.score", "system", "-", {"registrations": n})
+        n = score_pending(s, cases.keys, limit, "cli")
+        audit.record(s, "cli", "duplicates.pending", "system", "-", {"registrations": n})
     _out(f"{n} registrations scored for near duplicates")
 
 

@@ -451,13 +451,27 @@ def office_countries(session: Session) -> dict[str, str]:
 
 
 def score_registration(
-    session: Session, keys: Keyring, reg: Registration, country: str | None = None
+    session: Session,
+    keys: Keyring,
+    reg: Registration,
+    actor: str,
+    country: str | None = None,
 ) -> list[dict[str, Any]]:
     """Find and store a registration's near duplicates; each found registration gets this
-    one in its own list too (it was scored before this one existed)."""
+    one in its own list too (it was scored before this one existed). The candidates'
+    decryption is a read of their personal data: audited, with the references flagged."""
     if country is None:
         country = office_countries(session)[reg.office_code]
     found = find(session, keys, reg, country)
+    audit.record(
+        session,
+        actor,
+        "duplicates.score",
+        "registration",
+        reg.reference,
+        {"flagged": [e["reference"] for e in found]},
+        durable=False,
+    )
     reg.near_duplicates = found or None
     reg.near_scored_at = audit.now()
     for entry in found:
@@ -483,7 +497,9 @@ def score_registration(
     return found
 
 
-def score_pending(session: Session, keys: Keyring, limit: int | None = None) -> int:
+def score_pending(
+    session: Session, keys: Keyring, limit: int | None = None, actor: str = "system"
+) -> int:
     """Score the live registrations not scored yet, oldest first; returns how many."""
     countries = office_countries(session)
     query = (
@@ -495,7 +511,7 @@ def score_pending(session: Session, keys: Keyring, limit: int | None = None) -> 
         query = query.limit(limit)
     n = 0
     for reg in session.scalars(query).all():
-        score_registration(session, keys, reg, countries[reg.office_code])
+        score_registration(session, keys, reg, actor, countries[reg.office_code])
         n += 1
     return n
 
@@ -503,14 +519,14 @@ def score_pending(session: Session, keys: Keyring, limit: int | None = None) -> 
 QUEUE_BATCH = 50  # unscored registrations scored while a work queue is shown, at most
 
 
-def score_listed(session: Session, keys: Keyring, regs: Iterable[Registration]) -> int:
+def score_listed(session: Session, keys: Keyring, regs: Iterable[Registration], actor: str) -> int:
     """Score the first ``QUEUE_BATCH`` unscored registrations of a work queue, so its flags
     are current without a background job; returns how many."""
     todo = [r for r in regs if r.near_scored_at is None and r.erased_at is None][:QUEUE_BATCH]
     if todo:
         countries = office_countries(session)
         for reg in todo:
-            score_registration(session, keys, reg, countries[reg.office_code])
+            score_registration(session, keys, reg, actor, countries[reg.office_code])
     return len(todo)
 
 

@@ -148,7 +148,7 @@ def queue(
             q = q.where(Registration.status == status)
         regs = s.scalars(q.order_by(Registration.created_at, Registration.id).limit(limit_)).all()
         if p.role in ("caseworker", "supervisor"):
-            near_duplicates.score_listed(s, cases.keys, regs)
+            near_duplicates.score_listed(s, cases.keys, regs, p.actor)
         audit.record(
             s,
             p.actor,

@@ -133,7 +133,7 @@ def queue(request: Request, status: str = "", office: str = "", flash: str = "")
                 q = q.where(Registration.status == status)
             items = list(s.scalars(q.order_by(Registration.created_at).limit(200)))
             if me.role in ("caseworker", "supervisor"):
-                near_duplicates.score_listed(s, cases.keys, items)
+                near_duplicates.score_listed(s, cases.keys, items, me.actor)
             audit.record(s, me.actor, "case.list", "office", code, {"n": len(items)}, durable=False)
         elif me.role != "admin":
             raise Forbidden(f"a {me.role} has no office queue")
