@@ -333,6 +333,8 @@ def outbox_send_cmd(
         adapters["sms"] = adapters["email"] = outbox.SpoolAdapter(spool)
     if smtp:
         host, _, port = smtp.partition(":")
+        if not host or not (port or "25").isdigit() or not 0 < int(port or 25) < 65536:
+            raise ConfigError(f"--smtp {smtp!r}: give HOST or HOST:PORT (port 1-65535)")
         adapters["email"] = outbox.SmtpAdapter(host, int(port or 25))
     if sms_webhook:
         adapters["sms"] = outbox.WebhookAdapter(sms_webhook)
