@@ -186,7 +186,8 @@ def test_a_caseworkers_day(browser: Any, site: tuple[str, Settings]) -> None:
             ).json()["reference"]
             for i in range(2)
         ]
-    ctx = browser.new_context(viewport={"width": 1100, "height": 900})
+    # the English staff pages, chosen by the browser's Accept-Language
+    ctx = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-US")
     page = ctx.new_page()
     urls: list[str] = []
     page.on("request", lambda req: urls.append(req.url))

@@ -438,7 +438,7 @@ def test_the_staff_pages_show_near_duplicates(app: Any, client: TestClient) -> N
     surname = unique("Guerrero")
     first = register(client, registration(members=[person("Nairobis", surname, "1983-03-15")]))
     again = register(client, registration(members=[person("Nairobi", surname, "1983-03-15")]))
-    with TestClient(app, base_url="https://testserver") as c:
+    with TestClient(app, base_url="https://testserver", headers={"Accept-Language": "en"}) as c:
         staff_login(
             c, add_account(app.state.cases_runtime, "nearpages", "caseworker", "COL-BOG", None)
         )

@@ -167,6 +167,7 @@ def test_a_caseworker_screens_and_refers_from_the_pages(app: Any) -> None:
         assert c.get("/cases/staff/queue", follow_redirects=False).status_code == 303
         rt = app.state.cases_runtime
         acct = add_account(rt, "pages", "caseworker", "COL-BOG", None)
+        c.headers["Accept-Language"] = "en-GB,en;q=0.9"  # the staff pages in English
         staff_login(c, acct)
         queue = c.get("/cases/staff/queue?status=eligible")
         assert queue.status_code == 200 and ref in queue.text

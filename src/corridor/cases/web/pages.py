@@ -73,7 +73,7 @@ def check_form(request: Request, form: Any) -> None:
 
 def error_page(request: Request, exc: CasesError) -> Response:
     if request.url.path.startswith(f"{PREFIX}/staff"):
-        return staff_pages.staff_error(exc)
+        return staff_pages.staff_error(request, exc)
     parts = request.url.path.split("/")
     lang = parts[2] if len(parts) > 2 and parts[2] in LANGS else "es"
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooMany) else {}

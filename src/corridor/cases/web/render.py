@@ -10,6 +10,16 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from corridor.cases.web.i18n import LANG_NAMES, LANGS, nat_name, t
+from corridor.cases.web.staff_i18n import (
+    STAFF_LANG_NAMES,
+    STAFF_LANGS,
+    applicant_label,
+    check_label,
+    code_label,
+    near_line,
+    pathway_title,
+    st,
+)
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -34,7 +44,20 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(t=t, nat_name=nat_name, LANGS=LANGS, LANG_NAMES=LANG_NAMES)
+    env.globals.update(
+        t=t,
+        nat_name=nat_name,
+        LANGS=LANGS,
+        LANG_NAMES=LANG_NAMES,
+        st=st,
+        code_label=code_label,
+        near_line=near_line,
+        applicant_label=applicant_label,
+        check_label=check_label,
+        pathway_title=pathway_title,
+        STAFF_LANGS=STAFF_LANGS,
+        STAFF_LANG_NAMES=STAFF_LANG_NAMES,
+    )
     return env
 
 

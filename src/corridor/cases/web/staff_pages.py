@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,6 +23,14 @@ from corridor.cases.models import Interview, Office, Referral, Registration
 from corridor.cases.permissions import Principal, require_case, require_office
 from corridor.cases.registration import apply_screening, stored_applicant
 from corridor.cases.web.render import page
+from corridor.cases.web.staff_i18n import (
+    STAFF_LANGS,
+    STAFF_TEXT,
+    code_label,
+    remember_lang,
+    st,
+    staff_lang,
+)
 
 router = APIRouter(prefix="/cases/staff", include_in_schema=False)
 LOGIN_COOKIE = "corridor_login"
@@ -45,14 +54,26 @@ async def _form(request: Request, me: Principal) -> dict[str, str]:
     return form
 
 
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    """A staff page in the chosen language, with a switch that keeps the page and its filter."""
+    lang = staff_lang(request)
+    keep = {k: v for k, v in request.query_params.items() if k in ("status", "office")}
+    switch = {
+        code: f"{request.url.path}?{urlencode({**keep, 'lang': code})}" for code in STAFF_LANGS
+    }
+    resp = page(template, status, lang=lang, switch=switch, **context)
+    return remember_lang(request, resp, lang, runtime(request).settings.secure_cookies)
+
+
 def _to_login() -> RedirectResponse:
     return RedirectResponse("/cases/staff/login", status_code=303)
 
 
 @router.get("/login")
-def login_form(request: Request, error: str | None = None) -> Response:
+def login_form(request: Request, failed: bool = False) -> Response:
     token = secrets.token_urlsafe(24)
-    resp = page("staff_login.html", csrf=token, me=None, error=error)
+    error = st(staff_lang(request), "error_401") if failed else None
+    resp = _page(request, "staff_login.html", csrf=token, me=None, error=error)
     resp.set_cookie(
         LOGIN_COOKIE,
         token,
@@ -89,7 +110,7 @@ async def login_submit(request: Request) -> Response:
         except Unauthorized as exc:
             failure = exc
     if failure is not None:
-        resp = login_form(request, failure.message)
+        resp = login_form(request, failed=True)
         resp.status_code = 401
         return resp
     resp = RedirectResponse(landing, status_code=303)
@@ -151,7 +172,8 @@ def queue(request: Request, status: str = "", office: str = "", flash: str = "")
             }
             for r in items
         ]
-    return page(
+    return _page(
+        request,
         "staff_queue.html",
         me=me,
         office=code,
@@ -174,7 +196,8 @@ def case(request: Request, reference: str, flash: str = "") -> Response:
         audit.record(s, me.actor, "case.read", "registration", reg.reference, durable=False)
         view = caseview.build(s, cases.keys, reg, me, today())
     office_role = me.role in ("caseworker", "supervisor")
-    return page(
+    return _page(
+        request,
         "staff_case.html",
         me=me,
         c=view,
@@ -187,8 +210,6 @@ def case(request: Request, reference: str, flash: str = "") -> Response:
 
 
 def _back(reference: str, flash: str) -> RedirectResponse:
-    from urllib.parse import quote
-
     return RedirectResponse(f"/cases/staff/case/{reference}?flash={quote(flash)}", 303)
 
 
@@ -201,13 +222,20 @@ async def _case_action(request: Request, reference: str, action: str) -> Respons
         form = await _form(request, me)
         reg = caseview.load(s, reference)
         require_case(me, action, reg.office_code, caseview.referral_countries(s, reg))
-        flash = _do(s, cases, me, reg, action, form)
+        flash = _do(s, cases, me, reg, action, form, staff_lang(request))
     return _back(reg.reference, flash)
 
 
 def _do(
-    s: Session, cases: Any, me: Principal, reg: Registration, action: str, form: dict[str, str]
+    s: Session,
+    cases: Any,
+    me: Principal,
+    reg: Registration,
+    action: str,
+    form: dict[str, str],
+    lang: str,
 ) -> str:
+    """Carry out a case action; returns the flash message in ``lang``."""
     if action == "case.screen":
         d = apply_screening(
             s, reg, stored_applicant(cases.keys, reg), reg.created_at.date(), me.user_id
@@ -220,7 +248,8 @@ def _do(
             reg.reference,
             {"to": reg.status, "rules": d.rule_version},
         )
-        return f"Screened: {'eligible' if d.eligible else 'not eligible'} ({d.rule_version})"
+        result = st(lang, "result_eligible" if d.eligible else "result_not_eligible")
+        return st(lang, "flash_screened", result=result, rules=d.rule_version)
     if action == "case.interview":
         outcome = form.get("outcome", "")
         if outcome not in ("completed", "no_show", "rescheduled"):
@@ -239,7 +268,7 @@ def _do(
         audit.record(
             s, me.actor, "case.interview", "registration", reg.reference, {"outcome": outcome}
         )
-        return f"Interview recorded ({outcome})"
+        return st(lang, "flash_interview", outcome=code_label(lang, outcome))
     ref = referrals.open_referral(
         s,
         cases.keys,
@@ -250,7 +279,7 @@ def _do(
         sponsor_ref=form.get("sponsor_ref") or None,
         invitation_ref=form.get("invitation_ref") or None,
     )
-    return f"Referred to {ref.pathway}"
+    return st(lang, "flash_referred", pathway=ref.pathway)
 
 
 @router.post("/case/{reference}/screen")
@@ -284,7 +313,9 @@ async def move_referral(request: Request, referral_id: int) -> Response:
         referrals.transition(
             s, cases.keys, ref, reg, form.get("to", ""), me.side, me.actor, today()
         )
-    return _back(reg.reference, f"{ref.pathway}: {ref.state}")
+    lang = staff_lang(request)
+    flash = st(lang, "flash_moved", pathway=ref.pathway, state=code_label(lang, ref.state))
+    return _back(reg.reference, flash)
 
 
 @router.post("/allocate")
@@ -305,11 +336,15 @@ async def allocate(request: Request) -> Response:
         except ValueError:
             raise Invalid(f"`{form.get('day')}` is not a date") from None
         a = appointments.allocate(s, cases.keys, office.code, day, me.actor, me.user_id, today())
-    return RedirectResponse(
-        f"/cases/staff/queue?flash=Allocated+{len(a.fcfs)}+first-come+and+{len(a.drawn)}+drawn",
-        303,
-    )
+    flash = st(staff_lang(request), "flash_allocated", fcfs=len(a.fcfs), drawn=len(a.drawn))
+    return RedirectResponse(f"/cases/staff/queue?flash={quote(flash)}", 303)
 
 
-def staff_error(exc: CasesError) -> Response:
-    return page("staff_base.html", exc.status, me=None, error=exc.message)
+def staff_error(request: Request, exc: CasesError) -> Response:
+    """The error in the staff's language; the English detail only on English pages (it
+    comes from the shared services, and the API returns it as is)."""
+    lang = staff_lang(request)
+    key = f"error_{exc.status}"
+    error = st(lang, key if key in STAFF_TEXT else "error_other")
+    detail = exc.message if lang == "en" else None
+    return _page(request, "staff_base.html", exc.status, me=None, error=error, detail=detail)
