@@ -129,6 +129,7 @@ STAFF_TEXT: dict[str, tuple[str, str]] = {
 
 # code -> (es, en): statuses, referral states, interview outcomes, allocation kinds
 CODES: dict[str, tuple[str, str]] = {
+    "self": ("titular", "main applicant"),  # a member's relationship to the applicant
     "registered": ("registrado", "registered"),
     "eligible": ("elegible", "eligible"),
     "ineligible": ("no elegible", "ineligible"),
@@ -150,6 +151,7 @@ CODES: dict[str, tuple[str, str]] = {
     "accepted_for_processing": ("aceptado para trámite", "accepted for processing"),
     "employer_matched": ("empleador asignado", "employer matched"),
     "visa_interview": ("entrevista de visa", "visa interview"),
+    "visa_issued": ("visa expedida", "visa issued"),
     "completed": ("realizada", "completed"),
     "no_show": ("no se presentó", "no show"),
     "rescheduled": ("reprogramada", "rescheduled"),
@@ -275,7 +277,7 @@ def applicant_label(lang: str, prefix: str, code: str | None) -> str:
     if not code:
         return ""
     key = f"{prefix}{code}"
-    return t(lang, key) if key in TEXT else code
+    return t(lang, key) if key in TEXT else code_label(lang, code)
 
 
 def check_label(lang: str, rule: str) -> str:
