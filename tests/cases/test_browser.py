@@ -214,7 +214,15 @@ def test_a_caseworkers_day(browser: Any, site: tuple[str, Settings]) -> None:
     page.get_by_role("button", name="→ prescreened").click()
     assert "usrap: prescreened" in page.locator("[role=status]").inner_text()
     assert "prescreened" in page.locator("div[id^=referral-] .state").inner_text()
-    page.get_by_role("button", name="Sign out").click()
+    # the language switch keeps the case open, in Spanish from then on
+    case_url = page.url.split("?")[0]
+    page.get_by_role("link", name="Español").click()
+    assert page.url.split("?")[0] == case_url
+    assert "Estado: referido" in page.locator("#case-status").inner_text()
+    assert "preevaluado" in page.locator("div[id^=referral-] .state").inner_text()
+    page.get_by_role("link", name="Cola").click()
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.get_by_role("button", name="Cerrar sesión").click()
     assert page.url.endswith("/cases/staff/login")
     page.goto(f"{base}/cases/staff/case/{refs[0]}")
     assert page.url.endswith("/cases/staff/login")

@@ -175,3 +175,23 @@ def test_the_switch_keeps_the_page_and_is_remembered(app: Any, client: TestClien
         odd = c.get("/cases/staff/queue?lang=xx")
         assert odd.status_code == 200 and '<html lang="es">' in odd.text
         assert "lang=xx" not in odd.text
+
+
+def test_a_failed_sign_in_is_worded_in_the_chosen_language(app: Any) -> None:
+    for lang, accept in (("es", "es-EC,es;q=0.9"), ("en", "en-US,en;q=0.8,es;q=0.5")):
+        with TestClient(
+            app, base_url="https://testserver", headers={"Accept-Language": accept}
+        ) as c:
+            page = c.get("/cases/staff/login")
+            assert f'<html lang="{lang}">' in page.text
+            r = c.post(
+                "/cases/staff/login",
+                data={
+                    "csrf": hidden(page.text, "csrf"),
+                    "email": "nobody@example.org",
+                    "password": "wrong password",
+                    "totp": "000000",
+                },
+            )
+            assert r.status_code == 401 and st(lang, "error_401") in r.text
+            assert "nobody@example.org" not in str(r.url)

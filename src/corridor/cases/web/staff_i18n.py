@@ -77,7 +77,7 @@ STAFF_TEXT: dict[str, tuple[str, str]] = {
     "notes": ("Notas", "Notes"),
     "record_interview": ("Registrar entrevista", "Record interview"),
     "interviews_recorded": ("{n} entrevista(s) registrada(s).", "{n} interview(s) recorded."),
-    "referrals": ("Referencias", "Referrals"),
+    "referrals": ("Remisiones", "Referrals"),
     "deadline": ("plazo {day}", "deadline {day}"),
     "overdue": ("vencido", "overdue"),
     "decision": ("decisión {decision}", "decision {decision}"),
