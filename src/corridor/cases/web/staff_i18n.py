@@ -45,7 +45,7 @@ STAFF_TEXT: dict[str, tuple[str, str]] = {
     "allocate": ("Asignar los cupos del día", "Allocate the day's places"),
     "case_title": ("Caso {reference}", "Case {reference}"),
     "case_line": (
-        "oficina {office} · {n} personas · registrado el {registered} · situación {host}",
+        "oficina {office} · {n} persona(s) · registrado el {registered} · situación {host}",
         "office {office} · {n} people · registered {registered} · host status {host}",
     ),
     "duplicate_of": ("Posible duplicado de: {refs}", "Possible duplicate of: {refs}"),
