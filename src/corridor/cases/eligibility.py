@@ -88,9 +88,11 @@ class Check:
     rule: str
     ok: bool
     detail: str
+    # the values the sentence is made of, so a page can word it in the reader's language
+    params: dict[str, str | int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "ok": self.ok, "detail": self.detail}
+        return {"rule": self.rule, "ok": self.ok, "detail": self.detail, "params": self.params}
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,14 @@ def screen(programme: Programme, who: Applicant, as_of: date) -> Decision:
             programme.programme,
             f"{programme.programme}@none#{programme.digest}",
             as_of,
-            (Check("in_force", False, f"no rule of {programme.title} in force on {as_of}"),),
+            (
+                Check(
+                    "in_force",
+                    False,
+                    f"no rule of {programme.title} in force on {as_of}",
+                    {"title": programme.title, "as_of": str(as_of)},
+                ),
+            ),
         )
     checks: list[Check] = []
     nat_ok = who.nationality in version.nationalities
@@ -215,6 +224,7 @@ def screen(programme: Programme, who: Applicant, as_of: date) -> Decision:
             "nationality",
             nat_ok,
             f"nationality {who.nationality} {'is' if nat_ok else 'is not'} one of {allowed}",
+            {"nationality": who.nationality, "allowed": allowed},
         )
     )
     if version.present_by is not None:
@@ -225,15 +235,30 @@ def screen(programme: Programme, who: Applicant, as_of: date) -> Decision:
                 ok,
                 # the arrival date itself is personal data: kept encrypted, not copied here
                 f"arrived {'on or before' if ok else 'after'} the cut-off {version.present_by}",
+                {"cutoff": str(version.present_by)},
             )
         )
     age = age_on(who.dob, as_of)
     if version.min_age is not None:
         ok = age >= version.min_age
-        checks.append(Check("min_age", ok, f"age {age} on {as_of}, minimum {version.min_age}"))
+        checks.append(
+            Check(
+                "min_age",
+                ok,
+                f"age {age} on {as_of}, minimum {version.min_age}",
+                {"age": age, "as_of": str(as_of), "limit": version.min_age},
+            )
+        )
     if version.max_age is not None:
         ok = age <= version.max_age
-        checks.append(Check("max_age", ok, f"age {age} on {as_of}, maximum {version.max_age}"))
+        checks.append(
+            Check(
+                "max_age",
+                ok,
+                f"age {age} on {as_of}, maximum {version.max_age}",
+                {"age": age, "as_of": str(as_of), "limit": version.max_age},
+            )
+        )
     if version.statuses is not None:
         ok = who.host_status in version.statuses
         checks.append(
@@ -242,11 +267,19 @@ def screen(programme: Programme, who: Applicant, as_of: date) -> Decision:
                 ok,
                 f"status `{who.host_status}` {'is' if ok else 'is not'} one of "
                 f"{', '.join(sorted(version.statuses))}",
+                {"status": who.host_status, "allowed": ", ".join(sorted(version.statuses))},
             )
         )
     if version.intake:
         ok = any(a <= as_of <= b for a, b in version.intake)
-        checks.append(Check("intake", ok, f"intake {'open' if ok else 'closed'} on {as_of}"))
+        checks.append(
+            Check(
+                "intake",
+                ok,
+                f"intake {'open' if ok else 'closed'} on {as_of}",
+                {"as_of": str(as_of)},
+            )
+        )
     eligible = all(c.ok for c in checks)
     return Decision(
         eligible,

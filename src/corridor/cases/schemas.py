@@ -106,6 +106,8 @@ class CheckOut(BaseModel):
     rule: str
     ok: bool
     detail: str
+    # the values in `detail`, for wording it in another language (absent on older screenings)
+    params: dict[str, str | int] = {}
 
 
 class ScreeningOut(BaseModel):

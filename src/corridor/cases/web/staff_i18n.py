@@ -97,6 +97,45 @@ STAFF_TEXT: dict[str, tuple[str, str]] = {
     "check_max_age": ("edad máxima", "maximum age"),
     "check_status": ("situación migratoria", "immigration status"),
     "check_intake": ("periodo de inscripción abierto", "intake window open"),
+    # the check's sentence, from its params (eligibility.Check); `_ok` / `_fail` by outcome
+    "says_in_force_fail": (
+        "ninguna regla de {title} vigente el {as_of}",
+        "no rule of {title} in force on {as_of}",
+    ),
+    "says_nationality_ok": (
+        "nacionalidad {nationality}: está entre {allowed}",
+        "nationality {nationality} is one of {allowed}",
+    ),
+    "says_nationality_fail": (
+        "nacionalidad {nationality}: no está entre {allowed}",
+        "nationality {nationality} is not one of {allowed}",
+    ),
+    "says_presence_ok": (
+        "llegó a más tardar en la fecha límite, {cutoff}",
+        "arrived on or before the cut-off {cutoff}",
+    ),
+    "says_presence_fail": (
+        "llegó después de la fecha límite, {cutoff}",
+        "arrived after the cut-off {cutoff}",
+    ),
+    "says_min_age": (
+        "edad {age} el {as_of}, mínimo {limit}",
+        "age {age} on {as_of}, minimum {limit}",
+    ),
+    "says_max_age": (
+        "edad {age} el {as_of}, máximo {limit}",
+        "age {age} on {as_of}, maximum {limit}",
+    ),
+    "says_status_ok": (
+        "situación `{status}`: está entre {allowed}",
+        "status `{status}` is one of {allowed}",
+    ),
+    "says_status_fail": (
+        "situación `{status}`: no está entre {allowed}",
+        "status `{status}` is not one of {allowed}",
+    ),
+    "says_intake_ok": ("inscripción abierta el {as_of}", "intake open on {as_of}"),
+    "says_intake_fail": ("inscripción cerrada el {as_of}", "intake closed on {as_of}"),
     # flash messages after an action
     "flash_screened": ("Evaluado: {result} ({rules})", "Screened: {result} ({rules})"),
     "result_eligible": ("elegible", "eligible"),
@@ -283,6 +322,26 @@ def applicant_label(lang: str, prefix: str, code: str | None) -> str:
 def check_label(lang: str, rule: str) -> str:
     key = f"check_{rule}"
     return st(lang, key) if key in STAFF_TEXT else rule
+
+
+def check_sentence(lang: str, check: object) -> str:
+    """What an eligibility check found, in ``lang``: from its params when the screening
+    stored them; a screening from before params were kept shows its English detail on
+    English pages and nothing more on others (the label and ✓/✗ say the outcome)."""
+
+    def get(name: str) -> object:  # a stored dict or the API's CheckOut
+        return check.get(name) if isinstance(check, dict) else getattr(check, name, None)
+
+    rule, params = str(get("rule")), get("params")
+    outcome = "ok" if get("ok") else "fail"
+    if isinstance(params, dict) and params:
+        for key in (f"says_{rule}_{outcome}", f"says_{rule}"):
+            if key in STAFF_TEXT:
+                try:
+                    return st(lang, key).format(**params)
+                except (KeyError, IndexError):
+                    break  # params of another shape: fall back to the stored detail
+    return str(get("detail") or "") if lang == "en" else ""
 
 
 def pathway_title(lang: str, code: str, fallback: str) -> str:
