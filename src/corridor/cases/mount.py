@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
-REQUIRED = ("sqlalchemy", "alembic", "argon2", "pyotp", "cryptography", "multipart")
+REQUIRED = ("sqlalchemy", "alembic", "argon2", "pyotp", "cryptography", "multipart", "rapidfuzz")
 
 
 def available() -> bool:

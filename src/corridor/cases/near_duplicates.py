@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from rapidfuzz.distance import OSA, JaroWinkler
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -105,48 +106,16 @@ REASONS = {
 
 
 def jaro_winkler(a: str, b: str) -> float:
-    """Jaro-Winkler similarity (prefix scale 0.1, up to 4 characters), as DuckDB's."""
-    if a == b:
-        return 1.0
-    if not a or not b:
-        return 0.0
-    window = max(max(len(a), len(b)) // 2 - 1, 0)
-    used = [False] * len(b)
-    a_hits: list[str] = []
-    for i, ch in enumerate(a):
-        for j in range(max(0, i - window), min(len(b), i + window + 1)):
-            if not used[j] and b[j] == ch:
-                used[j] = True
-                a_hits.append(ch)
-                break
-    m = len(a_hits)
-    if m == 0:
-        return 0.0
-    b_hits = [b[j] for j in range(len(b)) if used[j]]
-    transpositions = sum(x != y for x, y in zip(a_hits, b_hits, strict=True)) / 2
-    jaro = (m / len(a) + m / len(b) + (m - transpositions) / m) / 3
-    prefix = 0
-    for x, y in zip(a[:4], b[:4], strict=False):
-        if x != y:
-            break
-        prefix += 1
-    return jaro + prefix * 0.1 * (1 - jaro)
+    """Jaro-Winkler similarity (prefix scale 0.1, up to 4 characters): RapidFuzz's, the
+    implementation DuckDB's ``jaro_winkler_similarity`` uses, so the levels here agree with
+    the linkage engine's SQL."""
+    return float(JaroWinkler.similarity(a, b))
 
 
 def edits(a: str, b: str) -> int:
     """Edit distance counting an adjacent transposition as one edit (optimal string
     alignment)."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
+    return int(OSA.distance(a, b))
 
 
 # -- normalisation ----------------------------------------------------------------------
