@@ -6,6 +6,8 @@ half-translated page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 LANGS = ("en", "es")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -223,9 +225,10 @@ def check(lang: str | None) -> str:
     return lang if lang in LANGS else "en"
 
 
-def from_accept_language(header: str | None) -> str:
-    """The first supported language in an ``Accept-Language`` header (q-values in order)."""
-    choices: list[tuple[float, int, str]] = []
+def preferred_language(header: str | None, supported: Sequence[str]) -> str | None:
+    """The first of ``supported`` an ``Accept-Language`` header asks for, by q-value then
+    order (``q=0`` means "not this one"); None when it asks for none of them."""
+    wanted: list[tuple[float, int, str]] = []
     for i, part in enumerate((header or "").split(",")):
         tag, _, params = part.strip().partition(";")
         q = 1.0
@@ -234,11 +237,15 @@ def from_accept_language(header: str | None) -> str:
                 q = float(params.strip()[2:])
             except ValueError:
                 q = 0.0
-        choices.append((-q, i, tag.strip().lower()[:2]))
-    for _, _, code in sorted(choices):
-        if code in LANGS:
-            return code
-    return "en"
+        primary = tag.strip().lower().split("-")[0]
+        if primary in supported and q > 0:
+            wanted.append((-q, i, primary))
+    return min(wanted)[2] if wanted else None
+
+
+def from_accept_language(header: str | None) -> str:
+    """The first supported language in an ``Accept-Language`` header, else English."""
+    return preferred_language(header, LANGS) or "en"
 
 
 def t(key: str, lang: str, **values: object) -> str:

@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from corridor.cases.web.i18n import LANG_NAMES, TEXT, t
+from corridor.web.i18n import preferred_language
 
 STAFF_LANGS = ("es", "en")
 STAFF_LANG_NAMES = {code: LANG_NAMES[code] for code in STAFF_LANGS}
@@ -373,30 +374,13 @@ def near_line(lang: str, entry: dict[str, object]) -> str:
     )
 
 
-def _from_accept_language(header: str) -> str | None:
-    """The first staff language the browser asks for, by q-value then order."""
-    wanted: list[tuple[float, int, str]] = []
-    for i, part in enumerate(header.split(",")):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in STAFF_LANGS and q > 0:
-            wanted.append((-q, i, primary))
-    return min(wanted)[2] if wanted else None
-
-
 def staff_lang(request: Request) -> str:
     """``?lang=`` (the switch), then the remembered choice, then the browser's
     Accept-Language, then Spanish, the offices' working language."""
     for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in STAFF_LANGS:
             return candidate
-    return _from_accept_language(request.headers.get("accept-language", "")) or "es"
+    return preferred_language(request.headers.get("accept-language"), STAFF_LANGS) or "es"
 
 
 def remember_lang(request: Request, response: Response, lang: str, secure: bool) -> Response:
